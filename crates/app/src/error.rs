@@ -1,0 +1,57 @@
+//! What a use case can answer instead of a result. The web layer maps each variant to one
+//! HTTP status and one stable error code.
+
+use comity_domain::validation::FieldErrors;
+use comity_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("the login name or password is wrong")]
+    BadCredentials,
+    #[error("a second factor is required")]
+    SecondFactorRequired,
+    #[error("you may see this record but not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Validation(FieldErrors),
+    #[error("the record was changed by someone else (current version {current})")]
+    StaleVersion { current: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    Throttled { retry_after_secs: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, problem: impl Into<String>) -> Self {
+        let mut e = FieldErrors::new();
+        e.add(field, problem);
+        AppError::Validation(e)
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::Validation(e)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(c) => AppError::Conflict(c),
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::Corrupt(m) => AppError::Internal(m),
+            StoreError::Internal(e) => AppError::Internal(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Tunable behaviour of the application (not where it listens or stores: that is the CLI's).
+
+use chrono::Duration;
+use comity_domain::access::Role;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after login, however active.
+    pub session_max: Duration,
+    /// Roles whose holders must use a second factor.
+    pub totp_required_roles: Vec<Role>,
+    /// Failed logins per account within `throttle_window` before refusing.
+    pub max_failures_per_account: i64,
+    /// Failed logins per client address within `throttle_window` before refusing.
+    pub max_failures_per_address: i64,
+    pub throttle_window: Duration,
+    /// Lifetime of a new API token unless asked otherwise.
+    pub token_ttl: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::minutes(30),
+            session_max: Duration::hours(12),
+            totp_required_roles: Vec::new(),
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            throttle_window: Duration::minutes(15),
+            token_ttl: Duration::days(90),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Writing to and reading from the audit trail.
+
+use chrono::{DateTime, Utc};
+use comity_domain::access::{Action, Classification, RecordAccess, RecordKind};
+use comity_store::{audit, Tx};
+
+use crate::{Actor, Comity, Result};
+
+/// The record an audit entry is about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub kind: RecordKind,
+    pub id: &'a str,
+    pub classification: Classification,
+}
+
+impl<'a> Target<'a> {
+    pub fn new(kind: RecordKind, id: &'a str, classification: Classification) -> Self {
+        Self { kind, id, classification }
+    }
+}
+
+/// Appends an entry for `actor` doing `action` on a record, inside the caller's transaction.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    target: Target<'_>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    let e = audit::NewEntry {
+        actor: actor.audit_id(),
+        action,
+        record_kind: target.kind.code(),
+        record_id: target.id,
+        classification: target.classification.code(),
+        detail: detail.to_string(),
+    };
+    audit::append(tx, at, &e).await?;
+    Ok(())
+}
+
+/// The audit viewer's query.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// A user's login name or id.
+    pub user: Option<String>,
+    pub record_kind: Option<String>,
+    pub record_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// An entry as the viewer shows it, with the actor's name resolved.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRow {
+    #[serde(flatten)]
+    pub entry: audit::Entry,
+    pub actor_name: String,
+}
+
+impl Comity {
+    /// Entries newest first, for auditors and system administrators only.
+    pub async fn audit_entries(&self, actor: &Actor, q: &AuditQuery) -> Result<Vec<AuditRow>> {
+        actor.check(Action::Read, &RecordAccess::new(RecordKind::AuditEntry, Classification::Internal))?;
+        let mut c = self.db.read().await?;
+        let actor_id = match q.user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(u) => Some(
+                comity_store::accounts::user_by_name(&mut c, u)
+                    .await?
+                    .map(|user| user.id)
+                    .unwrap_or_else(|| u.to_owned()),
+            ),
+        };
+        let f = audit::Filter {
+            actor: actor_id,
+            record_kind: q.record_kind.clone().filter(|s| !s.is_empty()),
+            record_id: q.record_id.clone().filter(|s| !s.is_empty()),
+            from: q.from,
+            to: q.to,
+            before_seq: q.before_seq,
+            limit: if q.limit <= 0 { 100 } else { q.limit },
+        };
+        let entries = audit::list(&mut c, &f).await?;
+        let users = comity_store::accounts::list_users(&mut c, None).await?;
+        Ok(entries
+            .into_iter()
+            .map(|entry| {
+                let actor_name = users
+                    .iter()
+                    .find(|u| u.id == entry.actor)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| entry.actor.clone());
+                AuditRow { entry, actor_name }
+            })
+            .collect())
+    }
+
+    /// Verifies the whole chain, reporting progress as entries are checked.
+    pub async fn verify_audit(
+        &self,
+        progress: impl FnMut(i64),
+    ) -> Result<std::result::Result<audit::Verification, comity_domain::audit::ChainBreak>> {
+        Ok(audit::verify(&mut self.db.read().await?, progress).await?)
+    }
+}
