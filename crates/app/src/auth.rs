@@ -465,3 +465,13 @@ pub fn totp_matches(secret: &str, code: &str, now: DateTime<Utc>) -> Result<bool
 pub fn totp_code(secret: &str, now: DateTime<Utc>) -> Result<String> {
     Ok(totp(secret, None)?.generate(now.timestamp().max(0) as u64))
 }
+
+impl Comity {
+    /// Deletes sessions past their expiry; returns how many.
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        let mut tx = self.db.write().await?;
+        let n = accounts::delete_expired_sessions(&mut tx, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

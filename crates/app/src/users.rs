@@ -38,7 +38,7 @@ pub struct UserInput {
 }
 
 /// A user as administrators see it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UserSummary {
     pub id: String,
     pub name: String,

@@ -1,0 +1,148 @@
+//! Configuration from flags and environment, shown back by `comity config check` with
+//! secrets redacted; logging; and the small background duties of a running server.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use comity_app::{actor::parse_roles, Comity, Settings};
+use comity_store::dialect::redact_url;
+use comity_web::WebOptions;
+
+use crate::ServeArgs;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://comity.db";
+pub const DEMO_DATABASE_URL: &str = "sqlite://comity-demo.db";
+
+/// Environment variables Comity reads, with what they mean (shown by `config check`).
+pub const ENV: &[(&str, &str)] = &[
+    ("DATABASE_URL", "database: sqlite://FILE or postgres://USER@HOST/DB"),
+    ("COMITY_ADDR", "listen address (default 127.0.0.1:8080)"),
+    ("COMITY_SECURE_COOKIES", "true when served over HTTPS: cookies get the Secure flag"),
+    ("COMITY_SESSION_IDLE_MINUTES", "idle minutes before a session ends (default 30)"),
+    ("COMITY_SESSION_MAX_HOURS", "hours after sign-in before a session ends (default 12)"),
+    ("COMITY_TOTP_REQUIRED_ROLES", "roles that must use a second factor, comma-separated"),
+    ("COMITY_LOG", "log filter, e.g. info or comity=debug (default info)"),
+    ("COMITY_LOG_FORMAT", "text (default) or json"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: String,
+    pub database_url: String,
+    pub web: WebOptions,
+    pub settings: Settings,
+}
+
+fn env_flag(name: &str) -> Result<bool> {
+    match std::env::var(name).ok().as_deref().map(str::trim) {
+        None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
+        Some("true") | Some("1") | Some("yes") => Ok(true),
+        Some(other) => bail!("{name}: expected true or false, got '{other}'"),
+    }
+}
+
+fn env_number(name: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64> {
+    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => bail!("{name}: expected a whole number from {} to {}, got '{v}'", range.start(), range.end()),
+        },
+    }
+}
+
+/// Application settings from the environment.
+pub fn settings_from_env() -> Result<Settings> {
+    let mut s = Settings {
+        session_idle: chrono::Duration::minutes(env_number("COMITY_SESSION_IDLE_MINUTES", 30, 1..=24 * 60)?),
+        session_max: chrono::Duration::hours(env_number("COMITY_SESSION_MAX_HOURS", 12, 1..=24 * 7)?),
+        ..Settings::default()
+    };
+    if let Ok(roles) = std::env::var("COMITY_TOTP_REQUIRED_ROLES") {
+        s.totp_required_roles = parse_roles(&roles).map_err(|e| anyhow::anyhow!("COMITY_TOTP_REQUIRED_ROLES: {e}"))?;
+    }
+    Ok(s)
+}
+
+impl Config {
+    pub fn resolve(database_url: &Option<String>, args: &ServeArgs) -> Result<Self> {
+        let default = if args.demo { DEMO_DATABASE_URL } else { DEFAULT_DATABASE_URL };
+        let database_url = database_url.clone().unwrap_or_else(|| default.to_owned());
+        comity_store::Engine::from_url(&database_url)?;
+        if args.addr.parse::<std::net::SocketAddr>().is_err() {
+            bail!("--addr / COMITY_ADDR: '{}' is not an address such as 127.0.0.1:8080", args.addr);
+        }
+        Ok(Self {
+            addr: args.addr.clone(),
+            database_url,
+            web: WebOptions { secure_cookies: env_flag("COMITY_SECURE_COOKIES")? },
+            settings: settings_from_env()?,
+        })
+    }
+
+    /// The effective configuration, one setting a line, secrets redacted.
+    pub fn describe(&self) -> String {
+        let roles: Vec<_> = self.settings.totp_required_roles.iter().map(|r| r.code()).collect();
+        let mut out = String::new();
+        out.push_str(&format!("database_url          = {}\n", redact_url(&self.database_url)));
+        out.push_str(&format!("engine                = {}\n", comity_store::Engine::from_url(&self.database_url).map(|e| e.name()).unwrap_or("?")));
+        out.push_str(&format!("addr                  = {}\n", self.addr));
+        out.push_str(&format!("secure_cookies        = {}\n", self.web.secure_cookies));
+        out.push_str(&format!("session_idle_minutes  = {}\n", self.settings.session_idle.num_minutes()));
+        out.push_str(&format!("session_max_hours     = {}\n", self.settings.session_max.num_hours()));
+        out.push_str(&format!("totp_required_roles   = {}\n", if roles.is_empty() { "(none)".into() } else { roles.join(",") }));
+        out.push_str(&format!("login_throttle        = {} per account, {} per address, per {} minutes\n",
+            self.settings.max_failures_per_account, self.settings.max_failures_per_address, self.settings.throttle_window.num_minutes()));
+        out.push_str(&format!("token_ttl_days        = {}\n", self.settings.token_ttl.num_days()));
+        out.push_str("\nenvironment variables:\n");
+        for (name, meaning) in ENV {
+            out.push_str(&format!("  {name:<28} {meaning}\n"));
+        }
+        out
+    }
+}
+
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("COMITY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("COMITY_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+/// Removes expired sessions every ten minutes.
+pub async fn sweep_sessions(app: Comity) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = app.purge_expired_sessions().await {
+            tracing::warn!(error = %e, "could not purge expired sessions");
+        }
+    }
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

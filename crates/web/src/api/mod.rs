@@ -1,0 +1,101 @@
+//! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers.
+
+mod partners;
+mod system;
+
+pub use partners::partners_csv_response;
+pub use system::AuditParams;
+
+use axum::{routing::get, Json, Router};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Comity API",
+        description = "The cooperation desk of an international criminal court and of the national authorities that work with it. \
+Authenticate with 'Authorization: Bearer <token>' (create one with 'comity token create --user NAME'). \
+Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' with stable codes.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        system::healthz,
+        system::me,
+        system::partner_statistics,
+        system::audit_entries,
+        system::users,
+        partners::list,
+        partners::get_one,
+        partners::focal_points,
+        partners::add_focal_point,
+        partners::update_focal_point,
+        partners::profiles,
+        partners::add_profile,
+    ),
+    components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody, crate::error::ErrorCode)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "partners", description = "States, organisations and networks; focal points; communication profiles"),
+        (name = "statistics", description = "Public aggregates"),
+        (name = "administration", description = "Accounts and the audit trail"),
+        (name = "system", description = "Health and identity"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document as JSON.
+pub fn openapi_json() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(openapi_json())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/me", get(system::me))
+        .route("/api/v1/statistics/partners", get(system::partner_statistics))
+        .route("/api/v1/audit", get(system::audit_entries))
+        .route("/api/v1/users", get(system::users))
+        .route("/api/v1/partners", get(partners::list))
+        .route("/api/v1/partners/{id}", get(partners::get_one))
+        .route("/api/v1/partners/{id}/focal-points", get(partners::focal_points).post(partners::add_focal_point))
+        .route("/api/v1/partners/{id}/focal-points/{fp}", axum::routing::put(partners::update_focal_point))
+        .route(
+            "/api/v1/partners/{id}/communication-profiles",
+            get(partners::profiles).post(partners::add_profile),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> crate::error::ApiError {
+    crate::error::ApiError::new(crate::error::ErrorCode::MethodNotAllowed, "this method is not allowed here")
+}
+
+/// Whether a list was asked for as CSV (`?format=csv`) rather than JSON.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Format {
+    /// json (default) or csv.
+    pub format: Option<String>,
+}

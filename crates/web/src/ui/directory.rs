@@ -1,0 +1,182 @@
+//! The partner directory pages: the filterable list and a partner's profile.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::{header, HeaderMap},
+    response::{IntoResponse, Response},
+};
+use comity_app::partners::{FocalPointView, PartnerDetail, PartnerQuery, PartnerSummary, ProfileView, TreatyDates};
+
+use super::{is_htmx, render, Chrome, UiError};
+use crate::{api::partners_csv_response, auth::UiSession, extract::ApiQuery, AppState};
+
+/// A sortable column header.
+pub struct SortLink {
+    pub label: String,
+    pub href: String,
+    /// "ascending", "descending" or empty when the list is not sorted by this column.
+    pub aria_sort: &'static str,
+}
+
+fn sort_links(q: &PartnerQuery, query_string: &str, tr: &crate::i18n::Tr) -> Vec<SortLink> {
+    let current = q.sort.as_deref().filter(|s| !s.is_empty()).unwrap_or("name");
+    let desc = q.order.as_deref() == Some("desc");
+    [("name", "col-name"), ("iso3", "col-code"), ("kind", "col-kind"), ("regional_group", "col-region")]
+        .into_iter()
+        .map(|(col, key)| {
+            let active = current == col;
+            let order = if active && !desc { "desc" } else { "asc" };
+            SortLink {
+                label: tr.t(key),
+                href: format!("/partners?{query_string}&sort={col}&order={order}"),
+                aria_sort: match (active, desc) {
+                    (false, _) => "",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+            }
+        })
+        .collect()
+}
+
+/// One selectable option in a filter.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "partners.html")]
+struct PartnersPage {
+    c: Chrome,
+    q: PartnerQuery,
+    kinds: Vec<Choice>,
+    regions: Vec<Choice>,
+    rows: Vec<PartnerSummary>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query_string: String,
+    sorts: Vec<SortLink>,
+}
+
+#[derive(Template)]
+#[template(path = "partners_results.html")]
+struct PartnersResults {
+    c: Chrome,
+    q: PartnerQuery,
+    rows: Vec<PartnerSummary>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query_string: String,
+    sorts: Vec<SortLink>,
+}
+
+fn choices(codes: &[&str], selected: Option<&str>, tr: &crate::i18n::Tr, prefix: &str) -> Vec<Choice> {
+    codes
+        .iter()
+        .map(|c| Choice { value: (*c).into(), label: tr.code(prefix, c), selected: selected == Some(*c) })
+        .collect()
+}
+
+/// The query string of the current filters without paging and sorting, for building links.
+fn filter_query(q: &PartnerQuery) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("kind", &q.kind), ("region", &q.region), ("party_on", &q.party_on), ("q", &q.q)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    headers: HeaderMap,
+    q: Result<ApiQuery<PartnerQuery>, crate::error::ApiError>,
+    fmt: Result<ApiQuery<crate::api::Format>, crate::error::ApiError>,
+) -> Response {
+    let q = match q {
+        Ok(ApiQuery(q)) => q,
+        Err(e) => return super::error_page(e.code.status(), Some(e.message)),
+    };
+    let page = match s.app.list_partners(&session.actor, &q).await {
+        Ok(p) => p,
+        Err(e) => return UiError(e).into_response(),
+    };
+    if fmt.ok().and_then(|f| f.0.format).as_deref() == Some("csv") {
+        return partners_csv_response(&page.items);
+    }
+    let c = Chrome::new(&s, Some(&session), "partners", "/partners").await;
+    let pages = page.pages();
+    let query_string = filter_query(&q);
+    let sorts = sort_links(&q, &query_string, &c.tr);
+    let mut res = if is_htmx(&headers) {
+        render(&PartnersResults { c, q, rows: page.items, total: page.total, page: page.page, pages, query_string, sorts })
+    } else {
+        let kinds = choices(&["state", "organisation", "network"], q.kind.as_deref(), &c.tr, "kind");
+        let regions = choices(
+            &["african", "asia_pacific", "eastern_european", "latin_american_caribbean", "western_european_other"],
+            q.region.as_deref(),
+            &c.tr,
+            "region",
+        );
+        render(&PartnersPage {
+            c,
+            q,
+            kinds,
+            regions,
+            rows: page.items,
+            total: page.total,
+            page: page.page,
+            pages,
+            query_string,
+            sorts,
+        })
+    };
+    res.headers_mut().insert(header::VARY, header::HeaderValue::from_static("HX-Request, Cookie"));
+    res
+}
+
+/// One treaty's status box on a State's profile.
+pub struct Treaty {
+    pub title: String,
+    pub status: String,
+    pub dates: TreatyDates,
+}
+
+#[derive(Template)]
+#[template(path = "partner.html")]
+struct PartnerPage {
+    c: Chrome,
+    p: PartnerDetail,
+    treaties: Vec<Treaty>,
+    focal_points: Vec<FocalPointView>,
+    profiles: Vec<ProfileView>,
+}
+
+pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, Path(id): Path<String>) -> Response {
+    let actor = &session.actor;
+    let result = async {
+        let p = s.app.partner(actor, &id).await?;
+        let focal_points = s.app.focal_points(actor, &id).await?;
+        let profiles = s.app.communication_profiles(actor, &id).await?;
+        Ok::<_, comity_app::AppError>((p, focal_points, profiles))
+    }
+    .await;
+    match result {
+        Ok((p, focal_points, profiles)) => {
+            let c = Chrome::new(&s, Some(&session), "partners", &format!("/partners/{}", p.summary.id)).await;
+            let treaties = vec![
+                Treaty { title: c.tr.t("col-rome-statute"), status: p.summary.rome_statute.clone(), dates: p.rome_statute_dates.clone() },
+                Treaty { title: c.tr.t("col-apic"), status: p.summary.apic.clone(), dates: p.apic_dates.clone() },
+            ];
+            render(&PartnerPage { c, p, treaties, focal_points, profiles })
+        }
+        Err(e) => UiError(e).into_response(),
+    }
+}

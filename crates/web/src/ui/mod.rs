@@ -1,0 +1,219 @@
+//! The browser UI: server-rendered pages (askama) that work without JavaScript, enhanced by
+//! htmx where it saves a round of page loads.
+
+mod account;
+mod admin;
+mod directory;
+mod login;
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use comity_app::{auth::SessionState, AppError};
+use comity_domain::access::Role;
+
+use crate::{
+    auth::{same_secret, set_cookie, UiSession},
+    error::plain_page,
+    i18n::{Lang, Tr, LANG_COOKIE},
+    middleware::{current_lang, current_request_id},
+    AppState,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang/{code}", get(switch_language))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/login/second-factor", get(login::second_factor_form).post(login::second_factor_submit))
+        .route("/logout", post(login::logout))
+        .route("/account", get(account::page))
+        .route("/account/second-factor", get(account::enrol_form).post(account::enrol_submit))
+        .route("/partners", get(directory::list))
+        .route("/partners/{id}", get(directory::profile))
+        .route("/audit", get(admin::audit))
+        .route("/admin/users", get(admin::users))
+}
+
+/// What the page frame needs: the translator, the signed-in user and the navigation.
+pub struct Chrome {
+    pub tr: Tr,
+    pub user: Option<ChromeUser>,
+    pub csrf: String,
+    pub nav: &'static str,
+    pub demo: bool,
+    pub session_expires: String,
+    pub path: String,
+}
+
+pub struct ChromeUser {
+    pub display_name: String,
+    pub unit: String,
+    pub auditor: bool,
+    pub admin: bool,
+}
+
+impl Chrome {
+    pub async fn new(s: &AppState, session: Option<&SessionState>, nav: &'static str, path: &str) -> Self {
+        let user = session.map(|s| ChromeUser {
+            display_name: s.actor.display_name.clone(),
+            unit: s.actor.unit_name.clone(),
+            auditor: s.actor.has(Role::Auditor) || s.actor.has(Role::SystemAdmin),
+            admin: s.actor.has(Role::SystemAdmin) || s.actor.has(Role::UnitAdmin),
+        });
+        Self {
+            tr: Tr::new(current_lang(), s.i18n.clone()),
+            user,
+            csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            nav,
+            demo: s.app.is_demo().await.unwrap_or(false),
+            session_expires: session.map(|s| s.expires_at.to_rfc3339()).unwrap_or_default(),
+            path: path.to_owned(),
+        }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang.code()
+    }
+
+    /// The other language, offered by the switcher.
+    pub fn other_lang(&self) -> &'static str {
+        match self.tr.lang {
+            Lang::En => "fr",
+            Lang::Fr => "en",
+        }
+    }
+}
+
+/// Renders a template into a response, or a plain error page if rendering fails.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(request_id = %current_request_id(), error = %e, "template rendering failed");
+            plain_page(StatusCode::INTERNAL_SERVER_ERROR, "The page could not be rendered.")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    title: String,
+    detail: String,
+    request_id: String,
+}
+
+/// A full error page in the request's language, naming the request id.
+pub fn error_page(status: StatusCode, detail: Option<String>) -> Response {
+    let tr = Tr::new(current_lang(), crate::i18n::I18n::shared());
+    let title = match status {
+        StatusCode::NOT_FOUND => tr.t("error-not-found"),
+        StatusCode::FORBIDDEN => tr.t("error-forbidden"),
+        StatusCode::TOO_MANY_REQUESTS => tr.t("error-throttled"),
+        s if s.is_client_error() => tr.t("error-bad-request"),
+        _ => tr.t("error-internal"),
+    };
+    let page = ErrorPage {
+        c: Chrome {
+            tr,
+            user: None,
+            csrf: String::new(),
+            nav: "",
+            demo: false,
+            session_expires: String::new(),
+            path: String::new(),
+        },
+        status: status.as_u16(),
+        title,
+        detail: detail.unwrap_or_default(),
+        request_id: current_request_id(),
+    };
+    (status, render(&page)).into_response()
+}
+
+/// An application error shown as a page.
+pub struct UiError(pub AppError);
+
+impl From<AppError> for UiError {
+    fn from(e: AppError) -> Self {
+        UiError(e)
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let api = crate::error::ApiError::from(self.0);
+        let status = api.code.status();
+        let detail = if status.is_server_error() { None } else { Some(api.message.clone()) };
+        let mut res = error_page(status, detail);
+        if let Some(d) = api.internal {
+            res.extensions_mut().insert(crate::error::InternalDetail(d));
+        }
+        res
+    }
+}
+
+/// Refuses a form whose CSRF token does not match the session's.
+pub fn check_csrf(session: &SessionState, submitted: &str) -> Result<(), Response> {
+    if same_secret(&session.csrf_token, submitted) {
+        Ok(())
+    } else {
+        Err(error_page(StatusCode::FORBIDDEN, Some(csrf_message())))
+    }
+}
+
+pub fn csrf_message() -> String {
+    "The form has expired or did not come from Comity. Reload the page and try again.".into()
+}
+
+/// Whether the request came from htmx and wants only a fragment.
+pub fn is_htmx(h: &HeaderMap) -> bool {
+    h.contains_key("hx-request") && !h.contains_key("hx-history-restore-request")
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    c: Chrome,
+    states_parties: usize,
+    today: String,
+}
+
+async fn home(State(s): State<AppState>, UiSession(session): UiSession) -> Response {
+    let today = s.app.today();
+    let states_parties = s.app.partner_statistics(&session.actor, today).await.map(|st| st.states_parties).unwrap_or(0);
+    render(&Home { c: Chrome::new(&s, Some(&session), "home", "/").await, states_parties, today: today.to_string() })
+}
+
+#[derive(serde::Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Only same-site paths may be redirect targets.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+async fn switch_language(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<Next>,
+) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return error_page(StatusCode::NOT_FOUND, None);
+    };
+    let cookie = set_cookie(LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false, s.opts.secure_cookies);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(q.next.as_deref()))).into_response()
+}
