@@ -10,7 +10,9 @@ use crate::{AppError, Result};
 pub enum AuthMethod {
     Session,
     /// A bearer token; `write` says whether its scopes allow changes.
-    Token { write: bool },
+    Token {
+        write: bool,
+    },
     /// The operator running `comity` on the server, with direct access to the database.
     Operator,
 }

@@ -33,9 +33,7 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
 /// A random password for a new account or a reset, shown once.
@@ -99,7 +97,8 @@ pub struct NewToken {
 pub const SCOPES: &[&str] = &["read", "write"];
 
 // A hash used to spend the same time on unknown accounts as on known ones.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7XLDcXKUpEqnEJgmGvs2ZQ2XZg4gxpCw6nC3yAb5NRg";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7XLDcXKUpEqnEJgmGvs2ZQ2XZg4gxpCw6nC3yAb5NRg";
 
 impl Comity {
     fn throttle_keys(name: &str, addr: &str) -> (String, String) {
@@ -112,7 +111,8 @@ impl Comity {
         let mut c = self.db.read().await?;
         let by_account = accounts::count_login_failures(&mut c, &keys.0, since).await?;
         let by_address = accounts::count_login_failures(&mut c, &keys.1, since).await?;
-        if by_account >= self.settings.max_failures_per_account || by_address >= self.settings.max_failures_per_address {
+        if by_account >= self.settings.max_failures_per_account || by_address >= self.settings.max_failures_per_address
+        {
             return Err(AppError::Throttled { retry_after_secs: self.settings.throttle_window.num_seconds() as u64 });
         }
         Ok(())
@@ -324,8 +324,11 @@ impl Comity {
         let user = accounts::user_by_name(&mut self.db.read().await?, user_name)
             .await?
             .ok_or_else(|| AppError::field("user", format!("no user named '{user_name}'")))?;
-        let record = RecordAccess::new(RecordKind::ApiToken, Classification::Internal)
-            .owned_by(user.unit_id.clone(), comity_domain::access::UnitKind::parse(&user.unit_kind).unwrap_or(comity_domain::access::UnitKind::Administration));
+        let record = RecordAccess::new(RecordKind::ApiToken, Classification::Internal).owned_by(
+            user.unit_id.clone(),
+            comity_domain::access::UnitKind::parse(&user.unit_kind)
+                .unwrap_or(comity_domain::access::UnitKind::Administration),
+        );
         if actor.principal.user_id != user.id {
             actor.check(Action::Create, &record)?;
         }
@@ -395,7 +398,8 @@ impl Comity {
             .filter_map(|t| {
                 let owner = users.iter().find(|u| u.id == t.user_id)?;
                 let record = token_record(owner);
-                (owner.id == actor.principal.user_id || actor.may(Action::Read, &record)).then(|| (t, owner.name.clone()))
+                (owner.id == actor.principal.user_id || actor.may(Action::Read, &record))
+                    .then(|| (t, owner.name.clone()))
             })
             .collect())
     }
@@ -425,7 +429,8 @@ impl Comity {
 }
 
 fn token_record(owner: &User) -> RecordAccess {
-    let kind = comity_domain::access::UnitKind::parse(&owner.unit_kind).unwrap_or(comity_domain::access::UnitKind::Administration);
+    let kind = comity_domain::access::UnitKind::parse(&owner.unit_kind)
+        .unwrap_or(comity_domain::access::UnitKind::Administration);
     RecordAccess::new(RecordKind::ApiToken, Classification::Internal).owned_by(owner.unit_id.clone(), kind)
 }
 

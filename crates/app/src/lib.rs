@@ -72,10 +72,7 @@ impl Paging {
     pub const MAX_PER_PAGE: i64 = 500;
 
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
-        Self {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
-        }
+        Self { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE) }
     }
 
     pub fn offset(&self) -> i64 {

@@ -247,12 +247,20 @@ fn classification_of(s: &str) -> Classification {
 
 pub(crate) fn partner_access(p: &Partner) -> RecordAccess {
     let r = RecordAccess::new(RecordKind::Partner, classification_of(&p.classification));
-    if p.kind == PartnerKind::State.code() { r.about_state(p.id.clone()) } else { r }
+    if p.kind == PartnerKind::State.code() {
+        r.about_state(p.id.clone())
+    } else {
+        r
+    }
 }
 
 fn child_access(kind: RecordKind, classification: &str, partner: &Partner) -> RecordAccess {
     let r = RecordAccess::new(kind, classification_of(classification));
-    if partner.kind == PartnerKind::State.code() { r.about_state(partner.id.clone()) } else { r }
+    if partner.kind == PartnerKind::State.code() {
+        r.about_state(partner.id.clone())
+    } else {
+        r
+    }
 }
 
 fn focal_point_view(f: &FocalPoint, today: NaiveDate) -> FocalPointView {
@@ -306,9 +314,13 @@ impl PartnerQuery {
         let kind = self.kind.as_deref().filter(|k| !k.is_empty()).and_then(|k| errors.code::<PartnerKind>("kind", k));
         let region =
             self.region.as_deref().filter(|k| !k.is_empty()).and_then(|r| errors.code::<RegionalGroup>("region", r));
-        let party_on = self.party_on.as_deref().filter(|d| !d.is_empty()).and_then(|d| parse_date(&mut errors, "party_on", d));
-        let non_party_on =
-            self.non_party_on.as_deref().filter(|d| !d.is_empty()).and_then(|d| parse_date(&mut errors, "non_party_on", d));
+        let party_on =
+            self.party_on.as_deref().filter(|d| !d.is_empty()).and_then(|d| parse_date(&mut errors, "party_on", d));
+        let non_party_on = self
+            .non_party_on
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .and_then(|d| parse_date(&mut errors, "non_party_on", d));
         let sort = match self.sort.as_deref().unwrap_or("name") {
             "" | "name" => PartnerSort::Name,
             "iso3" => PartnerSort::Iso3,
@@ -404,10 +416,13 @@ impl Comity {
         let profiles: Vec<_> = store::profiles(&mut c, &p.id)
             .await?
             .into_iter()
-            .filter(|pr| actor.may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p)))
+            .filter(|pr| {
+                actor.may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p))
+            })
             .collect();
         let current = in_force_id(&profiles, today);
-        let current_profile = profiles.iter().find(|pr| Some(pr.id.as_str()) == current).map(|pr| profile_view(pr, current));
+        let current_profile =
+            profiles.iter().find(|pr| Some(pr.id.as_str()) == current).map(|pr| profile_view(pr, current));
         Ok(PartnerDetail {
             summary: summary(&p, &events, today),
             website: p.website.clone(),
@@ -476,7 +491,9 @@ impl Comity {
         let profiles: Vec<_> = store::profiles(&mut c, &p.id)
             .await?
             .into_iter()
-            .filter(|pr| actor.may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p)))
+            .filter(|pr| {
+                actor.may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p))
+            })
             .collect();
         let current = in_force_id(&profiles, today);
         Ok(profiles.iter().map(|pr| profile_view(pr, current)).collect())
@@ -519,7 +536,11 @@ impl Comity {
             e.add("phone", "must be at most 40 characters");
         }
         let from = parse_date(&mut e, "mandate_from", &input.mandate_from);
-        let to = input.mandate_to.as_deref().filter(|s| !s.trim().is_empty()).and_then(|t| parse_date(&mut e, "mandate_to", t));
+        let to = input
+            .mandate_to
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|t| parse_date(&mut e, "mandate_to", t));
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
                 e.add("mandate_to", "must not be before mandate_from");
@@ -555,7 +576,12 @@ impl Comity {
     }
 
     /// Adds a focal point to a partner.
-    pub async fn add_focal_point(&self, actor: &Actor, partner_id: &str, input: &FocalPointInput) -> Result<FocalPointView> {
+    pub async fn add_focal_point(
+        &self,
+        actor: &Actor,
+        partner_id: &str,
+        input: &FocalPointInput,
+    ) -> Result<FocalPointView> {
         let mut f = self.validate_focal_point(input)?;
         let mut tx = self.db.write().await?;
         let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase()).await?;
@@ -593,7 +619,13 @@ impl Comity {
         actor.check(Action::Read, &child_access(RecordKind::FocalPoint, &old.classification, &p))?;
         actor.check(Action::Update, &child_access(RecordKind::FocalPoint, &old.classification, &p))?;
         actor.check(Action::Update, &child_access(RecordKind::FocalPoint, &new.classification, &p))?;
-        let updated = FocalPoint { id: old.id.clone(), partner_id: p.id.clone(), created_at: old.created_at, version: expected + 1, ..new };
+        let updated = FocalPoint {
+            id: old.id.clone(),
+            partner_id: p.id.clone(),
+            created_at: old.created_at,
+            version: expected + 1,
+            ..new
+        };
         if !store::update_focal_point(&mut tx, &updated, expected).await? {
             return Err(AppError::StaleVersion { current: old.version });
         }
@@ -612,7 +644,12 @@ impl Comity {
 
     /// Records a communication profile notified by a partner. It takes effect on the agreed
     /// date, or 45 days after notice (rule 180); earlier profiles stay as history.
-    pub async fn add_communication_profile(&self, actor: &Actor, partner_id: &str, input: &ProfileInput) -> Result<ProfileView> {
+    pub async fn add_communication_profile(
+        &self,
+        actor: &Actor,
+        partner_id: &str,
+        input: &ProfileInput,
+    ) -> Result<ProfileView> {
         let mut e = FieldErrors::new();
         let channel = e.code::<Channel>("channel", &input.channel);
         let authority = e.required("receiving_authority", &input.receiving_authority, 300);

@@ -119,7 +119,15 @@ struct Events<'a> {
 }
 
 impl Events<'_> {
-    fn add(&mut self, iso3: &str, instrument: Instrument, kind: StatusEventKind, on: Option<NaiveDate>, source: &str, notes: &str) {
+    fn add(
+        &mut self,
+        iso3: &str,
+        instrument: Instrument,
+        kind: StatusEventKind,
+        on: Option<NaiveDate>,
+        source: &str,
+        notes: &str,
+    ) {
         if let Some(on) = on {
             if self.known.contains_key(iso3) {
                 self.rows.push(StatusEventRow {
@@ -141,7 +149,8 @@ impl Events<'_> {
 pub async fn load(tx: &mut Tx, at: DateTime<Utc>, mut progress: impl FnMut(&str)) -> Result<Loaded> {
     let states: Vec<StateRow> = rows("un_states.csv", UN_STATES)?;
     let parties: Vec<PartyRow> = rows("states_parties.csv", STATES_PARTIES)?;
-    let asp_group: HashMap<&str, &str> = parties.iter().map(|p| (p.iso3.as_str(), p.asp_regional_group.as_str())).collect();
+    let asp_group: HashMap<&str, &str> =
+        parties.iter().map(|p| (p.iso3.as_str(), p.asp_regional_group.as_str())).collect();
     let mut known = HashMap::new();
     progress("States");
     for s in &states {
@@ -177,7 +186,14 @@ pub async fn load(tx: &mut Tx, at: DateTime<Utc>, mut progress: impl FnMut(&str)
         ev.add(&p.iso3, rs, deposit_kind(&p.deposit_kind), date(F, &p.iso3, &p.deposit_date)?, src, notes);
         ev.add(&p.iso3, rs, StatusEventKind::EntryIntoForce, date(F, &p.iso3, &p.entry_into_force)?, src, notes);
         ev.add(&p.iso3, rs, StatusEventKind::WithdrawalNotified, date(F, &p.iso3, &p.withdrawal_notified)?, src, notes);
-        ev.add(&p.iso3, rs, StatusEventKind::WithdrawalEffective, date(F, &p.iso3, &p.withdrawal_effective)?, src, notes);
+        ev.add(
+            &p.iso3,
+            rs,
+            StatusEventKind::WithdrawalEffective,
+            date(F, &p.iso3, &p.withdrawal_effective)?,
+            src,
+            notes,
+        );
     }
     for s in rows::<SignatoryRow>("signatories_non_parties.csv", SIGNATORIES)? {
         let on = date("signatories_non_parties.csv", &s.iso3, &s.signature_date)?;
@@ -187,8 +203,22 @@ pub async fn load(tx: &mut Tx, at: DateTime<Utc>, mut progress: impl FnMut(&str)
     for a in rows::<ApicRow>(A, APIC)? {
         let (src, notes) = (a.source.as_str(), a.notes.as_str());
         ev.add(&a.iso3, Instrument::Apic, StatusEventKind::Signature, date(A, &a.iso3, &a.signature_date)?, src, notes);
-        ev.add(&a.iso3, Instrument::Apic, deposit_kind(&a.deposit_kind), date(A, &a.iso3, &a.deposit_date)?, src, notes);
-        ev.add(&a.iso3, Instrument::Apic, StatusEventKind::EntryIntoForce, date(A, &a.iso3, &a.entry_into_force)?, src, notes);
+        ev.add(
+            &a.iso3,
+            Instrument::Apic,
+            deposit_kind(&a.deposit_kind),
+            date(A, &a.iso3, &a.deposit_date)?,
+            src,
+            notes,
+        );
+        ev.add(
+            &a.iso3,
+            Instrument::Apic,
+            StatusEventKind::EntryIntoForce,
+            date(A, &a.iso3, &a.entry_into_force)?,
+            src,
+            notes,
+        );
     }
     progress("treaty history");
     for e in &ev.rows {

@@ -54,7 +54,9 @@ impl Comity {
             } else if matches!(
                 status_on(&events, Instrument::RomeStatute, on),
                 TreatyStatus::Signatory | TreatyStatus::Withdrawn
-            ) && events.iter().any(|e| e.kind == StatusEventKind::Signature && e.instrument == Instrument::RomeStatute)
+            ) && events
+                .iter()
+                .any(|e| e.kind == StatusEventKind::Signature && e.instrument == Instrument::RomeStatute)
             {
                 stats.signatories_not_party += 1;
             }

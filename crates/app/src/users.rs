@@ -170,7 +170,9 @@ impl Comity {
             at: now,
         };
         accounts::insert_user(&mut tx, &new).await.map_err(|e| match e {
-            comity_store::StoreError::Conflict(_) => AppError::field("name", format!("a user named '{name}' already exists")),
+            comity_store::StoreError::Conflict(_) => {
+                AppError::field("name", format!("a user named '{name}' already exists"))
+            }
             other => other.into(),
         })?;
         trail::record(

@@ -85,14 +85,24 @@ impl Config {
         let roles: Vec<_> = self.settings.totp_required_roles.iter().map(|r| r.code()).collect();
         let mut out = String::new();
         out.push_str(&format!("database_url          = {}\n", redact_url(&self.database_url)));
-        out.push_str(&format!("engine                = {}\n", comity_store::Engine::from_url(&self.database_url).map(|e| e.name()).unwrap_or("?")));
+        out.push_str(&format!(
+            "engine                = {}\n",
+            comity_store::Engine::from_url(&self.database_url).map(|e| e.name()).unwrap_or("?")
+        ));
         out.push_str(&format!("addr                  = {}\n", self.addr));
         out.push_str(&format!("secure_cookies        = {}\n", self.web.secure_cookies));
         out.push_str(&format!("session_idle_minutes  = {}\n", self.settings.session_idle.num_minutes()));
         out.push_str(&format!("session_max_hours     = {}\n", self.settings.session_max.num_hours()));
-        out.push_str(&format!("totp_required_roles   = {}\n", if roles.is_empty() { "(none)".into() } else { roles.join(",") }));
-        out.push_str(&format!("login_throttle        = {} per account, {} per address, per {} minutes\n",
-            self.settings.max_failures_per_account, self.settings.max_failures_per_address, self.settings.throttle_window.num_minutes()));
+        out.push_str(&format!(
+            "totp_required_roles   = {}\n",
+            if roles.is_empty() { "(none)".into() } else { roles.join(",") }
+        ));
+        out.push_str(&format!(
+            "login_throttle        = {} per account, {} per address, per {} minutes\n",
+            self.settings.max_failures_per_account,
+            self.settings.max_failures_per_address,
+            self.settings.throttle_window.num_minutes()
+        ));
         out.push_str(&format!("token_ttl_days        = {}\n", self.settings.token_ttl.num_days()));
         out.push_str("\nenvironment variables:\n");
         for (name, meaning) in ENV {

@@ -272,9 +272,8 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
         }
         println!();
     }
-    let listener = tokio::net::TcpListener::bind(&cfg.addr)
-        .await
-        .with_context(|| format!("listening on {}", cfg.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(&cfg.addr).await.with_context(|| format!("listening on {}", cfg.addr))?;
     let addr = listener.local_addr()?;
     let router = comity_web::router(app.clone(), cfg.web.clone());
     let sweeper = tokio::spawn(config::sweep_sessions(app.clone()));
@@ -339,7 +338,12 @@ async fn token(g: &GlobalArgs, cmd: TokenCommand) -> Result<ExitCode> {
                 .create_token(&op, &user, &label, &scopes, Some(chrono::Duration::days(expires_in_days)))
                 .await
                 .map_err(describe)?;
-            eprintln!("token {} for '{user}' ({}), expires {}; shown once:", t.record.id, t.record.scopes, t.record.expires_at.date_naive());
+            eprintln!(
+                "token {} for '{user}' ({}), expires {}; shown once:",
+                t.record.id,
+                t.record.scopes,
+                t.record.expires_at.date_naive()
+            );
             println!("{}", t.token);
         }
         TokenCommand::List { user } => {

@@ -89,10 +89,7 @@ impl RecordKind {
 
     /// The Court's reference directory, maintained by the Registry.
     fn is_directory(self) -> bool {
-        matches!(
-            self,
-            RecordKind::Partner | RecordKind::FocalPoint | RecordKind::CommunicationProfile
-        )
+        matches!(self, RecordKind::Partner | RecordKind::FocalPoint | RecordKind::CommunicationProfile)
     }
 
     fn is_account(self) -> bool {
@@ -126,9 +123,7 @@ impl Principal {
     }
 
     fn can_write(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin | Role::SystemAdmin))
+        self.roles.iter().any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin | Role::SystemAdmin))
     }
 
     fn is_state_user(&self) -> bool {
@@ -218,9 +213,7 @@ fn may_see(p: &Principal, r: &RecordAccess) -> Decision {
     let visible = match r.classification {
         Classification::Public => true,
         Classification::Internal => p.unit_kind.is_court_organ() || own_unit || own_state,
-        Classification::Confidential => {
-            own_unit || own_state || r.named_units.iter().any(|u| *u == p.unit_id)
-        }
+        Classification::Confidential => own_unit || own_state || r.named_units.iter().any(|u| *u == p.unit_id),
         Classification::ExParte => {
             let defence_record = r.owner_unit_kind == Some(UnitKind::DefenceTeam);
             if defence_record && p.unit_kind == UnitKind::Otp {
@@ -231,13 +224,21 @@ fn may_see(p: &Principal, r: &RecordAccess) -> Decision {
         }
         Classification::Sealed => r.named_users.iter().any(|u| *u == p.user_id),
     };
-    if visible { Ok(()) } else { Err(Denial::Hidden) }
+    if visible {
+        Ok(())
+    } else {
+        Err(Denial::Hidden)
+    }
 }
 
 fn may_read_kind(p: &Principal, r: &RecordAccess) -> Decision {
     match r.kind {
         RecordKind::AuditEntry => {
-            if p.has(Role::Auditor) || p.has(Role::SystemAdmin) { Ok(()) } else { Err(Denial::Hidden) }
+            if p.has(Role::Auditor) || p.has(Role::SystemAdmin) {
+                Ok(())
+            } else {
+                Err(Denial::Hidden)
+            }
         }
         RecordKind::ApiToken | RecordKind::User => {
             let own = r.owner_unit.as_deref() == Some(p.unit_id.as_str());
@@ -257,16 +258,21 @@ fn may_write(p: &Principal, action: Action, r: &RecordAccess) -> Decision {
     }
     let granted = if r.kind.is_directory() {
         // The Registry keeps the directory; States propose changes through their portal.
-        p.has(Role::SystemAdmin) || (p.unit_kind == UnitKind::Registry && p.roles.iter().any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin)))
-    } else if r.kind.is_account() {
         p.has(Role::SystemAdmin)
-            || (p.has(Role::UnitAdmin) && r.owner_unit.as_deref() == Some(p.unit_id.as_str()))
+            || (p.unit_kind == UnitKind::Registry
+                && p.roles.iter().any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin)))
+    } else if r.kind.is_account() {
+        p.has(Role::SystemAdmin) || (p.has(Role::UnitAdmin) && r.owner_unit.as_deref() == Some(p.unit_id.as_str()))
     } else {
         // Audit entries and aggregates are never written by hand.
         false
     };
     let _ = action;
-    if granted { Ok(()) } else { Err(Denial::NotPermitted) }
+    if granted {
+        Ok(())
+    } else {
+        Err(Denial::NotPermitted)
+    }
 }
 
 #[cfg(test)]

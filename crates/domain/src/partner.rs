@@ -88,11 +88,8 @@ vocabulary! {
 /// A State is a party from entry into force until its withdrawal takes effect (art. 127); in
 /// between deposit and entry into force it has deposited but is not yet bound.
 pub fn status_on(events: &[StatusEvent], instrument: Instrument, date: NaiveDate) -> TreatyStatus {
-    let happened = |kind: StatusEventKind| {
-        events
-            .iter()
-            .any(|e| e.instrument == instrument && e.kind == kind && e.on <= date)
-    };
+    let happened =
+        |kind: StatusEventKind| events.iter().any(|e| e.instrument == instrument && e.kind == kind && e.on <= date);
     if happened(StatusEventKind::WithdrawalEffective) {
         return TreatyStatus::Withdrawn;
     }
@@ -123,10 +120,7 @@ pub fn status_on(events: &[StatusEvent], instrument: Instrument, date: NaiveDate
 
 /// Whether the State is bound by the treaty on `date` (a withdrawing State still is).
 pub fn is_party_on(events: &[StatusEvent], instrument: Instrument, date: NaiveDate) -> bool {
-    matches!(
-        status_on(events, instrument, date),
-        TreatyStatus::Party | TreatyStatus::Withdrawing
-    )
+    matches!(status_on(events, instrument, date), TreatyStatus::Party | TreatyStatus::Withdrawing)
 }
 
 vocabulary! {
@@ -158,11 +152,7 @@ pub const RULE_180_NOTICE_DAYS: u64 = 45;
 
 /// The date a communication profile takes effect: the agreed date, or 45 days after notice.
 pub fn profile_effective_from(notified_on: NaiveDate, agreed_on: Option<NaiveDate>) -> NaiveDate {
-    agreed_on.unwrap_or_else(|| {
-        notified_on
-            .checked_add_days(Days::new(RULE_180_NOTICE_DAYS))
-            .unwrap_or(NaiveDate::MAX)
-    })
+    agreed_on.unwrap_or_else(|| notified_on.checked_add_days(Days::new(RULE_180_NOTICE_DAYS)).unwrap_or(NaiveDate::MAX))
 }
 
 /// A language code as declared by a State: lowercase ISO 639-1, two letters.

@@ -295,7 +295,8 @@ pub async fn clear_login_failures(ex: &mut impl Executor, key: &str) -> Result<(
 }
 
 pub async fn setting(ex: &mut impl Executor, key: &str) -> Result<Option<String>> {
-    let row: Option<(String,)> = Sql::new("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(ex).await?;
+    let row: Option<(String,)> =
+        Sql::new("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(ex).await?;
     Ok(row.map(|r| r.0))
 }
 

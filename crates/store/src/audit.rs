@@ -129,10 +129,7 @@ pub struct Verification {
 }
 
 /// Walks the chain in batches, calling `progress` with the count verified so far.
-pub async fn verify(
-    ex: &mut impl Executor,
-    mut progress: impl FnMut(i64),
-) -> Result<Result<Verification, ChainBreak>> {
+pub async fn verify(ex: &mut impl Executor, mut progress: impl FnMut(i64)) -> Result<Result<Verification, ChainBreak>> {
     const BATCH: i64 = 5000;
     let mut v = ChainVerifier::default();
     let mut after = 0i64;

@@ -65,7 +65,10 @@ pub fn redact_url(url: &str) -> String {
 pub enum Db {
     /// SQLite allows one writer at a time; the mutex queues writers inside this process so
     /// they wait their turn instead of failing with SQLITE_BUSY.
-    Sqlite { pool: SqlitePool, writer: Arc<Mutex<()>> },
+    Sqlite {
+        pool: SqlitePool,
+        writer: Arc<Mutex<()>>,
+    },
     Postgres(PgPool),
 }
 
@@ -175,9 +178,9 @@ impl Db {
                 sqlx::query("VACUUM INTO $1").bind(dest).execute(pool).await?;
                 Ok(())
             }
-            Db::Postgres(_) => Err(StoreError::Unavailable(
-                "PostgreSQL is backed up with pg_dump: see docs/operations.md".into(),
-            )),
+            Db::Postgres(_) => {
+                Err(StoreError::Unavailable("PostgreSQL is backed up with pg_dump: see docs/operations.md".into()))
+            }
         }
     }
 

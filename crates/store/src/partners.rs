@@ -305,10 +305,7 @@ pub async fn focal_point(ex: &mut impl Executor, id: &str) -> Result<Option<Foca
 }
 
 pub async fn focal_points(ex: &mut impl Executor, partner_id: &str) -> Result<Vec<FocalPoint>> {
-    Sql::new("SELECT * FROM focal_points WHERE partner_id = $1 ORDER BY name, id")
-        .bind(partner_id)
-        .fetch_all(ex)
-        .await
+    Sql::new("SELECT * FROM focal_points WHERE partner_id = $1 ORDER BY name, id").bind(partner_id).fetch_all(ex).await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -355,10 +352,8 @@ pub async fn insert_profile(ex: &mut impl Executor, p: &CommunicationProfile) ->
 
 /// Every profile of a partner, the latest effective first.
 pub async fn profiles(ex: &mut impl Executor, partner_id: &str) -> Result<Vec<CommunicationProfile>> {
-    Sql::new(
-        "SELECT * FROM communication_profiles WHERE partner_id = $1 ORDER BY effective_from DESC, created_at DESC",
-    )
-    .bind(partner_id)
-    .fetch_all(ex)
-    .await
+    Sql::new("SELECT * FROM communication_profiles WHERE partner_id = $1 ORDER BY effective_from DESC, created_at DESC")
+        .bind(partner_id)
+        .fetch_all(ex)
+        .await
 }

@@ -100,8 +100,12 @@ impl Sql {
         R: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
         Ok(match ex.conn() {
-            Conn::Sqlite(c) => bind_args!(sqlx::query_as::<sqlx::Sqlite, R>(&self.text), &self.args).fetch_all(c).await?,
-            Conn::Postgres(c) => bind_args!(sqlx::query_as::<sqlx::Postgres, R>(&self.text), &self.args).fetch_all(c).await?,
+            Conn::Sqlite(c) => {
+                bind_args!(sqlx::query_as::<sqlx::Sqlite, R>(&self.text), &self.args).fetch_all(c).await?
+            }
+            Conn::Postgres(c) => {
+                bind_args!(sqlx::query_as::<sqlx::Postgres, R>(&self.text), &self.args).fetch_all(c).await?
+            }
         })
     }
 
@@ -111,8 +115,12 @@ impl Sql {
         R: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
         Ok(match ex.conn() {
-            Conn::Sqlite(c) => bind_args!(sqlx::query_as::<sqlx::Sqlite, R>(&self.text), &self.args).fetch_optional(c).await?,
-            Conn::Postgres(c) => bind_args!(sqlx::query_as::<sqlx::Postgres, R>(&self.text), &self.args).fetch_optional(c).await?,
+            Conn::Sqlite(c) => {
+                bind_args!(sqlx::query_as::<sqlx::Sqlite, R>(&self.text), &self.args).fetch_optional(c).await?
+            }
+            Conn::Postgres(c) => {
+                bind_args!(sqlx::query_as::<sqlx::Postgres, R>(&self.text), &self.args).fetch_optional(c).await?
+            }
         })
     }
 
@@ -127,8 +135,12 @@ impl Sql {
     /// Runs a statement and returns the number of rows it changed.
     pub async fn execute(&self, ex: &mut impl Executor) -> Result<u64> {
         Ok(match ex.conn() {
-            Conn::Sqlite(c) => bind_args!(sqlx::query::<sqlx::Sqlite>(&self.text), &self.args).execute(c).await?.rows_affected(),
-            Conn::Postgres(c) => bind_args!(sqlx::query::<sqlx::Postgres>(&self.text), &self.args).execute(c).await?.rows_affected(),
+            Conn::Sqlite(c) => {
+                bind_args!(sqlx::query::<sqlx::Sqlite>(&self.text), &self.args).execute(c).await?.rows_affected()
+            }
+            Conn::Postgres(c) => {
+                bind_args!(sqlx::query::<sqlx::Postgres>(&self.text), &self.args).execute(c).await?.rows_affected()
+            }
         })
     }
 }

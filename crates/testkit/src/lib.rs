@@ -72,10 +72,7 @@ pub async fn postgres() -> Option<TestDatabase> {
     let mut c = PgConnection::connect(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}"));
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut c)
-        .await
-        .expect("create a test database");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut c).await.expect("create a test database");
     let base = match admin_url.rfind('/') {
         Some(i) if admin_url[..i].contains("://") && i > admin_url.find("://").map_or(0, |s| s + 2) => &admin_url[..i],
         _ => admin_url.as_str(),

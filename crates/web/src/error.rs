@@ -148,7 +148,10 @@ impl From<AppError> for ApiError {
             },
             AppError::Internal(detail) => ApiError {
                 internal: Some(detail),
-                ..ApiError::new(ErrorCode::Internal, "an internal error occurred; quote the request id when reporting it")
+                ..ApiError::new(
+                    ErrorCode::Internal,
+                    "an internal error occurred; quote the request id when reporting it",
+                )
             },
         }
     }

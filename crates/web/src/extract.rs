@@ -23,7 +23,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(ApiError::new(ErrorCode::InvalidJson, "send the body as JSON with 'Content-Type: application/json'"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidJson,
+                "send the body as JSON with 'Content-Type: application/json'",
+            ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

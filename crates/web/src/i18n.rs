@@ -45,7 +45,8 @@ impl Lang {
     }
 }
 
-const SOURCES: [(Lang, &str); 2] = [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Fr, include_str!("../locales/fr.ftl"))];
+const SOURCES: [(Lang, &str); 2] =
+    [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Fr, include_str!("../locales/fr.ftl"))];
 
 pub struct I18n {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
@@ -123,7 +124,11 @@ impl Tr {
     pub fn code(&self, prefix: &str, code: &str) -> String {
         let key = format!("{prefix}-{}", code.replace('_', "-"));
         let s = self.t(&key);
-        if s == key { code.replace('_', " ") } else { s }
+        if s == key {
+            code.replace('_', " ")
+        } else {
+            s
+        }
     }
 }
 

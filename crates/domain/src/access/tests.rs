@@ -24,11 +24,7 @@ fn unit() -> impl Strategy<Value = (&'static str, UnitKind, Option<&'static str>
 }
 
 fn principal() -> impl Strategy<Value = Principal> {
-    (
-        proptest::sample::select(USERS),
-        unit(),
-        proptest::sample::subsequence(Role::ALL.to_vec(), 0..=Role::ALL.len()),
-    )
+    (proptest::sample::select(USERS), unit(), proptest::sample::subsequence(Role::ALL.to_vec(), 0..=Role::ALL.len()))
         .prop_map(|(user, (unit, kind, state), roles)| Principal {
             user_id: user.into(),
             unit_id: unit.into(),
@@ -83,12 +79,8 @@ fn write_action() -> impl Strategy<Value = Action> {
     proptest::sample::select(&[Action::Create, Action::Update, Action::Delete][..])
 }
 
-const NON_PUBLIC: &[Classification] = &[
-    Classification::Internal,
-    Classification::Confidential,
-    Classification::ExParte,
-    Classification::Sealed,
-];
+const NON_PUBLIC: &[Classification] =
+    &[Classification::Internal, Classification::Confidential, Classification::ExParte, Classification::Sealed];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4096))]

@@ -53,12 +53,21 @@ async fn a_removed_row_is_named() {
     on_every_engine!(|t| {
         let db = open(&t.url).await;
         write_entries(&db, 5).await;
-        Sql::new("DELETE FROM audit_log WHERE seq = 2").execute(&mut db.read().await.expect("conn")).await.expect("tamper");
+        Sql::new("DELETE FROM audit_log WHERE seq = 2")
+            .execute(&mut db.read().await.expect("conn"))
+            .await
+            .expect("tamper");
         assert_eq!(verify(&db).await, Err(ChainBreak::Gap { seq: 3, expected: 2 }));
 
         let db2 = open(&t.url).await;
-        Sql::new("DELETE FROM audit_log WHERE seq = 5").execute(&mut db2.read().await.expect("conn")).await.expect("tamper");
-        Sql::new("UPDATE audit_log SET seq = 2 WHERE seq = 3").execute(&mut db2.read().await.expect("conn")).await.expect("tamper");
+        Sql::new("DELETE FROM audit_log WHERE seq = 5")
+            .execute(&mut db2.read().await.expect("conn"))
+            .await
+            .expect("tamper");
+        Sql::new("UPDATE audit_log SET seq = 2 WHERE seq = 3")
+            .execute(&mut db2.read().await.expect("conn"))
+            .await
+            .expect("tamper");
         assert!(verify(&db2).await.is_err());
     });
 }
@@ -68,7 +77,10 @@ async fn a_truncated_chain_is_detected() {
     on_every_engine!(|t| {
         let db = open(&t.url).await;
         write_entries(&db, 4).await;
-        Sql::new("DELETE FROM audit_log WHERE seq = 4").execute(&mut db.read().await.expect("conn")).await.expect("tamper");
+        Sql::new("DELETE FROM audit_log WHERE seq = 4")
+            .execute(&mut db.read().await.expect("conn"))
+            .await
+            .expect("tamper");
         assert_eq!(verify(&db).await, Err(ChainBreak::Truncated { next: 4, last: 3, head: 4 }));
     });
 }
@@ -83,7 +95,10 @@ async fn reordered_rows_break_the_links() {
         Sql::new("UPDATE audit_log SET seq = 100 WHERE seq = 2").execute(&mut c).await.expect("tamper");
         Sql::new("UPDATE audit_log SET seq = 2 WHERE seq = 3").execute(&mut c).await.expect("tamper");
         Sql::new("UPDATE audit_log SET seq = 3 WHERE seq = 100").execute(&mut c).await.expect("tamper");
-        assert!(matches!(verify(&db).await, Err(ChainBreak::Link { seq: 2, .. }) | Err(ChainBreak::Altered { seq: 2 })));
+        assert!(matches!(
+            verify(&db).await,
+            Err(ChainBreak::Link { seq: 2, .. }) | Err(ChainBreak::Altered { seq: 2 })
+        ));
     });
 }
 

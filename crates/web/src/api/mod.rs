@@ -81,10 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/partners/{id}", get(partners::get_one))
         .route("/api/v1/partners/{id}/focal-points", get(partners::focal_points).post(partners::add_focal_point))
         .route("/api/v1/partners/{id}/focal-points/{fp}", axum::routing::put(partners::update_focal_point))
-        .route(
-            "/api/v1/partners/{id}/communication-profiles",
-            get(partners::profiles).post(partners::add_profile),
-        )
+        .route("/api/v1/partners/{id}/communication-profiles", get(partners::profiles).post(partners::add_profile))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -90,13 +90,10 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let page = s.app.list_partners(&actor, &query).await?;
     match format.format.as_deref() {
-        None | Some("") | Some("json") => Ok(Json(PartnerPage {
-            items: page.items,
-            page: page.page,
-            per_page: page.per_page,
-            total: page.total,
-        })
-        .into_response()),
+        None | Some("") | Some("json") => {
+            Ok(Json(PartnerPage { items: page.items, page: page.page, per_page: page.per_page, total: page.total })
+                .into_response())
+        }
         Some("csv") => Ok(partners_csv_response(&page.items)),
         Some(_) => Err(ApiError::with_field(crate::error::ErrorCode::InvalidQuery, "format", "must be json or csv")),
     }

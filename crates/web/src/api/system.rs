@@ -30,7 +30,9 @@ pub async fn healthz(State(s): State<AppState>) -> Response {
     let engine = s.app.db.engine().name();
     match s.app.db.ping().await {
         Ok(()) => Json(Health { status: "ok", database: engine }).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database: engine })).into_response(),
+        Err(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database: engine })).into_response()
+        }
     }
 }
 

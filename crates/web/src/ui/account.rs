@@ -74,7 +74,11 @@ pub struct EnrolForm {
     csrf: String,
 }
 
-pub async fn enrol_submit(State(s): State<AppState>, AnySession(session): AnySession, Form(f): Form<EnrolForm>) -> Response {
+pub async fn enrol_submit(
+    State(s): State<AppState>,
+    AnySession(session): AnySession,
+    Form(f): Form<EnrolForm>,
+) -> Response {
     if let Err(r) = check_csrf(&session, &f.csrf) {
         return r;
     }

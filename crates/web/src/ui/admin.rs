@@ -1,7 +1,10 @@
 //! Administration pages: the audit viewer and the list of users.
 
 use askama::Template;
-use axum::{extract::State, response::{IntoResponse, Response}};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+};
 use comity_app::{trail::AuditRow, users::UserSummary};
 
 use super::{render, Chrome, UiError};
@@ -37,7 +40,13 @@ pub async fn audit(
     let next_before = (rows.len() as i64 == query.limit).then(|| rows.last().map(|r| r.entry.seq)).flatten();
     let query_string = {
         let mut qs = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("user", &f.user), ("record_kind", &f.record_kind), ("record_id", &f.record_id), ("from", &f.from), ("to", &f.to)] {
+        for (k, v) in [
+            ("user", &f.user),
+            ("record_kind", &f.record_kind),
+            ("record_id", &f.record_id),
+            ("from", &f.from),
+            ("to", &f.to),
+        ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 qs.append_pair(k, v);
             }

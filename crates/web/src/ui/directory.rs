@@ -116,7 +116,16 @@ pub async fn list(
     let query_string = filter_query(&q);
     let sorts = sort_links(&q, &query_string, &c.tr);
     let mut res = if is_htmx(&headers) {
-        render(&PartnersResults { c, q, rows: page.items, total: page.total, page: page.page, pages, query_string, sorts })
+        render(&PartnersResults {
+            c,
+            q,
+            rows: page.items,
+            total: page.total,
+            page: page.page,
+            pages,
+            query_string,
+            sorts,
+        })
     } else {
         let kinds = choices(&["state", "organisation", "network"], q.kind.as_deref(), &c.tr, "kind");
         let regions = choices(
@@ -172,7 +181,11 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
         Ok((p, focal_points, profiles)) => {
             let c = Chrome::new(&s, Some(&session), "partners", &format!("/partners/{}", p.summary.id)).await;
             let treaties = vec![
-                Treaty { title: c.tr.t("col-rome-statute"), status: p.summary.rome_statute.clone(), dates: p.rome_statute_dates.clone() },
+                Treaty {
+                    title: c.tr.t("col-rome-statute"),
+                    status: p.summary.rome_statute.clone(),
+                    dates: p.rome_statute_dates.clone(),
+                },
                 Treaty { title: c.tr.t("col-apic"), status: p.summary.apic.clone(), dates: p.apic_dates.clone() },
             ];
             render(&PartnerPage { c, p, treaties, focal_points, profiles })

@@ -40,7 +40,11 @@ fn login_page(c: Chrome, name: String, next: String, error: String, status: Stat
     (status, [(header::SET_COOKIE, cookie)], render(&LoginPage { c, name, next, error, login_csrf })).into_response()
 }
 
-pub async fn form(State(s): State<AppState>, MaybeSession(signed_in): MaybeSession, Query(q): Query<LoginQuery>) -> Response {
+pub async fn form(
+    State(s): State<AppState>,
+    MaybeSession(signed_in): MaybeSession,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     if signed_in.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
@@ -140,9 +144,10 @@ pub async fn second_factor_submit(
             let mut c = Chrome::new(&s, None, "login", "/login/second-factor").await;
             c.csrf = session.csrf_token.clone();
             let (status, error) = match e {
-                AppError::Throttled { retry_after_secs } => {
-                    (StatusCode::TOO_MANY_REQUESTS, c.tr.t1("login-throttled", "minutes", retry_after_secs.div_ceil(60)))
-                }
+                AppError::Throttled { retry_after_secs } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    c.tr.t1("login-throttled", "minutes", retry_after_secs.div_ceil(60)),
+                ),
                 AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, c.tr.t("totp-wrong")),
                 other => return super::UiError(other).into_response(),
             };

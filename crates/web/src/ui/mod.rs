@@ -206,11 +206,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn switch_language(
-    State(s): State<AppState>,
-    Path(code): Path<String>,
-    Query(q): Query<Next>,
-) -> Response {
+async fn switch_language(State(s): State<AppState>, Path(code): Path<String>, Query(q): Query<Next>) -> Response {
     let Some(lang) = Lang::parse(&code) else {
         return error_page(StatusCode::NOT_FOUND, None);
     };
