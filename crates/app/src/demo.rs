@@ -107,7 +107,10 @@ const FOCAL_POINTS: &[DemoFocalPoint] = &[
     },
 ];
 
-const PROFILES: &[(&str, &str, &str, &[&str], bool, &str)] = &[
+/// State, channel, receiving authority, languages, INTERPOL for urgent requests, notified on.
+type DemoProfile = (&'static str, &'static str, &'static str, &'static [&'static str], bool, &'static str);
+
+const PROFILES: &[DemoProfile] = &[
     ("ARG", "diplomatic", "Embassy of Argentina in The Hague (illustrative)", &["es"], true, "2016-03-01"),
     (
         "ARG",

@@ -213,16 +213,16 @@ fn may_see(p: &Principal, r: &RecordAccess) -> Decision {
     let visible = match r.classification {
         Classification::Public => true,
         Classification::Internal => p.unit_kind.is_court_organ() || own_unit || own_state,
-        Classification::Confidential => own_unit || own_state || r.named_units.iter().any(|u| *u == p.unit_id),
+        Classification::Confidential => own_unit || own_state || r.named_units.contains(&p.unit_id),
         Classification::ExParte => {
             let defence_record = r.owner_unit_kind == Some(UnitKind::DefenceTeam);
             if defence_record && p.unit_kind == UnitKind::Otp {
                 false
             } else {
-                own_unit || r.named_units.iter().any(|u| *u == p.unit_id)
+                own_unit || r.named_units.contains(&p.unit_id)
             }
         }
-        Classification::Sealed => r.named_users.iter().any(|u| *u == p.user_id),
+        Classification::Sealed => r.named_users.contains(&p.user_id),
     };
     if visible {
         Ok(())
@@ -241,8 +241,9 @@ fn may_read_kind(p: &Principal, r: &RecordAccess) -> Decision {
             }
         }
         RecordKind::ApiToken | RecordKind::User => {
+            // Colleagues in a unit see each other's accounts; administrators see all.
             let own = r.owner_unit.as_deref() == Some(p.unit_id.as_str());
-            if p.has(Role::SystemAdmin) || (own && p.has(Role::UnitAdmin)) || own {
+            if p.has(Role::SystemAdmin) || own {
                 Ok(())
             } else {
                 Err(Denial::Hidden)

@@ -126,13 +126,12 @@ impl Db {
 
     /// Whether migrations are pending (an empty database has all of them pending).
     pub async fn pending_migrations(&self) -> Result<usize> {
-        let applied: Vec<(i64,)> = match Sql::new("SELECT version FROM _sqlx_migrations WHERE success")
+        // A database never migrated has no bookkeeping table: everything is pending. A real
+        // connection failure surfaces on the migration run that follows.
+        let applied: Vec<(i64,)> = Sql::new("SELECT version FROM _sqlx_migrations WHERE success")
             .fetch_all(&mut self.read().await?)
             .await
-        {
-            Ok(rows) => rows,
-            Err(_) => Vec::new(),
-        };
+            .unwrap_or_default();
         let migrator = match self {
             Db::Sqlite { .. } => &SQLITE_MIGRATIONS,
             Db::Postgres(_) => &POSTGRES_MIGRATIONS,

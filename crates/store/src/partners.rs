@@ -150,7 +150,7 @@ fn filtered(select: &str, f: &PartnerFilter) -> Sql {
         sql.push(")");
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", q.to_lowercase().replace('\\', "").replace('%', "").replace('_', ""));
+        let pattern = format!("%{}%", q.to_lowercase().replace(['\\', '%', '_'], ""));
         sql.push(" AND (LOWER(name) LIKE ").push_bind(pattern.clone());
         sql.push(" OR LOWER(COALESCE(name_fr, '')) LIKE ").push_bind(pattern.clone());
         sql.push(" OR LOWER(COALESCE(iso3, '')) LIKE ").push_bind(pattern).push(")");

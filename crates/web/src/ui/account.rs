@@ -10,7 +10,7 @@ use axum::{
 use comity_app::{auth::new_totp_secret, AppError};
 use serde::Deserialize;
 
-use super::{check_csrf, render, Chrome, UiError};
+use super::{csrf_ok, csrf_refused, render, Chrome, UiError};
 use crate::{
     auth::{AnySession, UiSession},
     AppState,
@@ -79,8 +79,8 @@ pub async fn enrol_submit(
     AnySession(session): AnySession,
     Form(f): Form<EnrolForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &f.csrf) {
-        return r;
+    if !csrf_ok(&session, &f.csrf) {
+        return csrf_refused();
     }
     match s.app.enrol_second_factor(&session, f.secret.trim(), &f.code).await {
         Ok(()) => Redirect::to("/account").into_response(),

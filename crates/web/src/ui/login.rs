@@ -10,7 +10,7 @@ use axum::{
 use comity_app::AppError;
 use serde::Deserialize;
 
-use super::{check_csrf, render, safe_next, Chrome};
+use super::{csrf_ok, csrf_refused, render, safe_next, Chrome};
 use crate::{
     auth::{
         cookie, random_form_token, same_secret, set_cookie, AnySession, ClientAddr, MaybeSession, LOGIN_CSRF_COOKIE,
@@ -135,8 +135,8 @@ pub async fn second_factor_submit(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &f.csrf) {
-        return r;
+    if !csrf_ok(&session, &f.csrf) {
+        return csrf_refused();
     }
     match s.app.verify_second_factor(&session, &f.code, &addr).await {
         Ok(()) => Redirect::to("/").into_response(),
@@ -163,8 +163,8 @@ pub struct CsrfForm {
 }
 
 pub async fn logout(State(s): State<AppState>, AnySession(session): AnySession, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = check_csrf(&session, &f.csrf) {
-        return r;
+    if !csrf_ok(&session, &f.csrf) {
+        return csrf_refused();
     }
     if let Err(e) = s.app.logout(&session).await {
         return super::UiError(e).into_response();

@@ -161,13 +161,14 @@ impl IntoResponse for UiError {
     }
 }
 
-/// Refuses a form whose CSRF token does not match the session's.
-pub fn check_csrf(session: &SessionState, submitted: &str) -> Result<(), Response> {
-    if same_secret(&session.csrf_token, submitted) {
-        Ok(())
-    } else {
-        Err(error_page(StatusCode::FORBIDDEN, Some(csrf_message())))
-    }
+/// Whether a form's CSRF token matches the session's.
+pub fn csrf_ok(session: &SessionState, submitted: &str) -> bool {
+    same_secret(&session.csrf_token, submitted)
+}
+
+/// The answer to a form whose CSRF token did not match.
+pub fn csrf_refused() -> Response {
+    error_page(StatusCode::FORBIDDEN, Some(csrf_message()))
 }
 
 pub fn csrf_message() -> String {
