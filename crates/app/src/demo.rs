@@ -7,7 +7,7 @@ use comity_store::accounts;
 use crate::{
     partners::{FocalPointInput, ProfileInput},
     users::UserInput,
-    Actor, AppError, Comity, Result,
+    Actor, AppError, AuthMethod, Comity, Result,
 };
 
 /// The settings key marking a database as a demonstration workspace.
@@ -137,17 +137,8 @@ impl Comity {
     /// Fills a prepared database with the illustrative dataset, once. Refuses a database
     /// that already holds real accounts, so a demo can never be mixed into production data.
     pub async fn populate_demo(&self) -> Result<Vec<DemoLogin>> {
-        let logins: Vec<DemoLogin> = USERS
-            .iter()
-            .map(|(name, _, unit, roles)| DemoLogin {
-                name: (*name).into(),
-                password: demo_password(name),
-                unit: (*unit).into(),
-                roles: (*roles).into(),
-            })
-            .collect();
         if self.is_demo().await? {
-            return Ok(logins);
+            return self.demo_logins().await;
         }
         if accounts::count_users(&mut self.db.read().await?).await? > 1 {
             return Err(AppError::Conflict(
@@ -163,13 +154,13 @@ impl Comity {
                 roles: (*roles).into(),
                 unit: (*unit).into(),
             };
-            self.add_user(&operator, &input).await?;
-            let hash = crate::auth::hash_password(&demo_password(name))?;
-            let mut tx = self.db.write().await?;
-            let user = accounts::user_by_name(&mut tx, name).await?.ok_or(AppError::NotFound)?;
-            accounts::update_user_secret(&mut tx, &user.id, Some(&hash), None, self.clock.now()).await?;
-            tx.commit().await?;
+            self.add_user_with_password(&operator, &input, demo_password(name)).await?;
         }
+        // The directory is kept by the Registry: its officer records the contacts, so the
+        // confidential ones stay within the Registry and the State concerned.
+        let keeper =
+            accounts::user_by_name(&mut self.db.read().await?, "registry.officer").await?.ok_or(AppError::NotFound)?;
+        let registry = Actor::from_user(&keeper, AuthMethod::Operator)?;
         for f in FOCAL_POINTS {
             let input = FocalPointInput {
                 name: format!("{} ({ILLUSTRATIVE})", f.name),
@@ -184,7 +175,7 @@ impl Comity {
                 classification: Some(f.classification.into()),
                 version: None,
             };
-            self.add_focal_point(&operator, f.state, &input).await?;
+            self.add_focal_point(&registry, f.state, &input).await?;
         }
         for (state, channel, authority, languages, interpol, notified) in PROFILES {
             let input = ProfileInput {
@@ -197,11 +188,28 @@ impl Comity {
                 notes: format!("{ILLUSTRATIVE} profile for the demonstration workspace."),
                 classification: Some("internal".into()),
             };
-            self.add_communication_profile(&operator, state, &input).await?;
+            self.add_communication_profile(&registry, state, &input).await?;
         }
         let mut tx = self.db.write().await?;
         accounts::set_setting(&mut tx, DEMO_MARK, "true", self.clock.now()).await?;
         tx.commit().await?;
+        self.demo_logins().await
+    }
+
+    /// The demo accounts as stored, with their units' names.
+    async fn demo_logins(&self) -> Result<Vec<DemoLogin>> {
+        let mut c = self.db.read().await?;
+        let mut logins = Vec::new();
+        for (name, _, _, roles) in USERS {
+            if let Some(u) = accounts::user_by_name(&mut c, name).await? {
+                logins.push(DemoLogin {
+                    name: u.name,
+                    password: demo_password(name),
+                    unit: u.unit_name,
+                    roles: (*roles).into(),
+                });
+            }
+        }
         Ok(logins)
     }
 }

@@ -33,11 +33,12 @@ pub struct Comity {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    directory_keeper: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl Comity {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self { db, clock, settings: Arc::new(settings) }
+        Self { db, clock, settings: Arc::new(settings), directory_keeper: Arc::default() }
     }
 
     /// Today's date at the Court's seat, for status-on-a-date questions.

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use comity_domain::{
-    access::{Action, Classification, RecordAccess, RecordKind},
+    access::{Action, Classification, RecordAccess, RecordKind, UnitKind},
     partner::{
         parse_language, profile_effective_from, status_on, Channel, Instrument, Mandate, PartnerKind, RegionalGroup,
         StatusEvent, StatusEventKind, TreatyStatus,
@@ -245,8 +245,11 @@ fn classification_of(s: &str) -> Classification {
     Classification::parse(s).unwrap_or(Classification::Sealed)
 }
 
-pub(crate) fn partner_access(p: &Partner) -> RecordAccess {
-    let r = RecordAccess::new(RecordKind::Partner, classification_of(&p.classification));
+/// The directory is kept by the Registry: its unit owns every directory record, so
+/// confidential entries are visible to the Registry and to the State concerned.
+pub(crate) fn partner_access(p: &Partner, keeper: &str) -> RecordAccess {
+    let r = RecordAccess::new(RecordKind::Partner, classification_of(&p.classification))
+        .owned_by(keeper.to_owned(), UnitKind::Registry);
     if p.kind == PartnerKind::State.code() {
         r.about_state(p.id.clone())
     } else {
@@ -254,8 +257,8 @@ pub(crate) fn partner_access(p: &Partner) -> RecordAccess {
     }
 }
 
-fn child_access(kind: RecordKind, classification: &str, partner: &Partner) -> RecordAccess {
-    let r = RecordAccess::new(kind, classification_of(classification));
+fn child_access(kind: RecordKind, classification: &str, partner: &Partner, keeper: &str) -> RecordAccess {
+    let r = RecordAccess::new(kind, classification_of(classification)).owned_by(keeper.to_owned(), UnitKind::Registry);
     if partner.kind == PartnerKind::State.code() {
         r.about_state(partner.id.clone())
     } else {
@@ -379,9 +382,27 @@ impl PartnerQuery {
 }
 
 impl Comity {
+    /// The Registry unit, which keeps the directory (looked up once).
+    pub(crate) async fn directory_keeper(&self) -> Result<String> {
+        let id = self
+            .directory_keeper
+            .get_or_try_init(|| async {
+                let mut c = self.db.read().await?;
+                comity_store::accounts::first_unit_of_kind(&mut c, UnitKind::Registry.code())
+                    .await?
+                    .map(|u| u.id)
+                    .ok_or_else(|| {
+                        AppError::Internal("the Registry unit is missing: the database was not prepared".into())
+                    })
+            })
+            .await?;
+        Ok(id.clone())
+    }
+
     /// The directory, filtered, sorted and paged. Treaty statuses are given on the
     /// `party_on` date when one is asked for, and today otherwise.
     pub async fn list_partners(&self, actor: &Actor, q: &PartnerQuery) -> Result<Page<PartnerSummary>> {
+        let keeper = self.directory_keeper().await?;
         // Observers and others who may read no partner at all get a clean refusal.
         if !actor.may(Action::Read, &RecordAccess::new(RecordKind::Partner, Classification::Public)) {
             return Err(AppError::NotFound);
@@ -394,30 +415,32 @@ impl Comity {
         let events = store::status_events(&mut c, &ids).await?;
         let items = rows
             .iter()
-            .filter(|p| actor.may(Action::Read, &partner_access(p)))
+            .filter(|p| actor.may(Action::Read, &partner_access(p, &keeper)))
             .map(|p| summary(p, &events_of(&events, &p.id), on))
             .collect();
         Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
     }
 
-    async fn visible_partner(&self, ex: &mut impl Executor, actor: &Actor, id: &str) -> Result<Partner> {
+    async fn visible_partner(&self, ex: &mut impl Executor, actor: &Actor, id: &str, keeper: &str) -> Result<Partner> {
         let p = store::partner(ex, id).await?.ok_or(AppError::NotFound)?;
-        actor.check(Action::Read, &partner_access(&p))?;
+        actor.check(Action::Read, &partner_access(&p, keeper))?;
         Ok(p)
     }
 
     /// A partner's profile page: treaty status and history, and the profile in force.
     pub async fn partner(&self, actor: &Actor, id: &str) -> Result<PartnerDetail> {
+        let keeper = self.directory_keeper().await?;
         let today = self.today();
         let mut c = self.db.read().await?;
-        let p = self.visible_partner(&mut c, actor, &id.to_uppercase()).await?;
+        let p = self.visible_partner(&mut c, actor, &id.to_uppercase(), &keeper).await?;
         let rows = store::status_events(&mut c, std::slice::from_ref(&p.id)).await?;
         let events = events_of(&rows, &p.id);
         let profiles: Vec<_> = store::profiles(&mut c, &p.id)
             .await?
             .into_iter()
             .filter(|pr| {
-                actor.may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p))
+                actor
+                    .may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p, &keeper))
             })
             .collect();
         let current = in_force_id(&profiles, today);
@@ -447,13 +470,14 @@ impl Comity {
     /// The partner's focal points the actor may see. Reading confidential ones is audited,
     /// in the same transaction as the read.
     pub async fn focal_points(&self, actor: &Actor, partner_id: &str) -> Result<Vec<FocalPointView>> {
+        let keeper = self.directory_keeper().await?;
         let today = self.today();
         let partner_id = partner_id.to_uppercase();
         let (p, visible) = {
             let mut c = self.db.read().await?;
-            let p = self.visible_partner(&mut c, actor, &partner_id).await?;
+            let p = self.visible_partner(&mut c, actor, &partner_id, &keeper).await?;
             let all = store::focal_points(&mut c, &p.id).await?;
-            let visible = self.visible_focal_points(actor, &p, all);
+            let visible = self.visible_focal_points(actor, &p, all, &keeper);
             (p, visible)
         };
         if !visible.iter().any(|f| classification_of(&f.classification).read_is_audited()) {
@@ -461,7 +485,7 @@ impl Comity {
         }
         let mut tx = self.db.write().await?;
         let all = store::focal_points(&mut tx, &p.id).await?;
-        let visible = self.visible_focal_points(actor, &p, all);
+        let visible = self.visible_focal_points(actor, &p, all, &keeper);
         for f in visible.iter().filter(|f| classification_of(&f.classification).read_is_audited()) {
             trail::record(
                 &mut tx,
@@ -477,22 +501,24 @@ impl Comity {
         Ok(visible.iter().map(|f| focal_point_view(f, today)).collect())
     }
 
-    fn visible_focal_points(&self, actor: &Actor, p: &Partner, all: Vec<FocalPoint>) -> Vec<FocalPoint> {
+    fn visible_focal_points(&self, actor: &Actor, p: &Partner, all: Vec<FocalPoint>, keeper: &str) -> Vec<FocalPoint> {
         all.into_iter()
-            .filter(|f| actor.may(Action::Read, &child_access(RecordKind::FocalPoint, &f.classification, p)))
+            .filter(|f| actor.may(Action::Read, &child_access(RecordKind::FocalPoint, &f.classification, p, keeper)))
             .collect()
     }
 
     /// Every communication profile of the partner the actor may see, latest first.
     pub async fn communication_profiles(&self, actor: &Actor, partner_id: &str) -> Result<Vec<ProfileView>> {
+        let keeper = self.directory_keeper().await?;
         let today = self.today();
         let mut c = self.db.read().await?;
-        let p = self.visible_partner(&mut c, actor, &partner_id.to_uppercase()).await?;
+        let p = self.visible_partner(&mut c, actor, &partner_id.to_uppercase(), &keeper).await?;
         let profiles: Vec<_> = store::profiles(&mut c, &p.id)
             .await?
             .into_iter()
             .filter(|pr| {
-                actor.may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p))
+                actor
+                    .may(Action::Read, &child_access(RecordKind::CommunicationProfile, &pr.classification, &p, &keeper))
             })
             .collect();
         let current = in_force_id(&profiles, today);
@@ -582,10 +608,11 @@ impl Comity {
         partner_id: &str,
         input: &FocalPointInput,
     ) -> Result<FocalPointView> {
+        let keeper = self.directory_keeper().await?;
         let mut f = self.validate_focal_point(input)?;
         let mut tx = self.db.write().await?;
-        let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase()).await?;
-        actor.check(Action::Create, &child_access(RecordKind::FocalPoint, &f.classification, &p))?;
+        let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase(), &keeper).await?;
+        actor.check(Action::Create, &child_access(RecordKind::FocalPoint, &f.classification, &p, &keeper))?;
         f.partner_id = p.id.clone();
         store::insert_focal_point(&mut tx, &f).await?;
         trail::record(
@@ -609,16 +636,17 @@ impl Comity {
         id: &str,
         input: &FocalPointInput,
     ) -> Result<FocalPointView> {
+        let keeper = self.directory_keeper().await?;
         let Some(expected) = input.version else {
             return Err(AppError::field("version", "is required: send the version you read"));
         };
         let new = self.validate_focal_point(input)?;
         let mut tx = self.db.write().await?;
-        let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase()).await?;
+        let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase(), &keeper).await?;
         let old = store::focal_point(&mut tx, id).await?.filter(|f| f.partner_id == p.id).ok_or(AppError::NotFound)?;
-        actor.check(Action::Read, &child_access(RecordKind::FocalPoint, &old.classification, &p))?;
-        actor.check(Action::Update, &child_access(RecordKind::FocalPoint, &old.classification, &p))?;
-        actor.check(Action::Update, &child_access(RecordKind::FocalPoint, &new.classification, &p))?;
+        actor.check(Action::Read, &child_access(RecordKind::FocalPoint, &old.classification, &p, &keeper))?;
+        actor.check(Action::Update, &child_access(RecordKind::FocalPoint, &old.classification, &p, &keeper))?;
+        actor.check(Action::Update, &child_access(RecordKind::FocalPoint, &new.classification, &p, &keeper))?;
         let updated = FocalPoint {
             id: old.id.clone(),
             partner_id: p.id.clone(),
@@ -650,6 +678,7 @@ impl Comity {
         partner_id: &str,
         input: &ProfileInput,
     ) -> Result<ProfileView> {
+        let keeper = self.directory_keeper().await?;
         let mut e = FieldErrors::new();
         let channel = e.code::<Channel>("channel", &input.channel);
         let authority = e.required("receiving_authority", &input.receiving_authority, 300);
@@ -686,8 +715,11 @@ impl Comity {
         };
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase()).await?;
-        actor.check(Action::Create, &child_access(RecordKind::CommunicationProfile, classification.code(), &p))?;
+        let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase(), &keeper).await?;
+        actor.check(
+            Action::Create,
+            &child_access(RecordKind::CommunicationProfile, classification.code(), &p, &keeper),
+        )?;
         let profile = CommunicationProfile {
             id: comity_store::new_id(),
             partner_id: p.id.clone(),
@@ -717,5 +749,22 @@ impl Comity {
         tx.commit().await?;
         let current = in_force_id(&all, self.today());
         Ok(profile_view(&profile, current))
+    }
+}
+
+impl Comity {
+    /// Whether the actor may add or change directory entries about this partner (to offer
+    /// the editing controls; every write is checked again when it is made).
+    pub async fn may_edit_directory(&self, actor: &Actor, partner_id: &str) -> Result<bool> {
+        let keeper = self.directory_keeper().await?;
+        let mut c = self.db.read().await?;
+        let p = self.visible_partner(&mut c, actor, &partner_id.to_uppercase(), &keeper).await?;
+        Ok(actor
+            .may(Action::Create, &child_access(RecordKind::FocalPoint, Classification::Internal.code(), &p, &keeper)))
+    }
+
+    /// One focal point, for its edit form.
+    pub async fn focal_point(&self, actor: &Actor, partner_id: &str, id: &str) -> Result<FocalPointView> {
+        self.focal_points(actor, partner_id).await?.into_iter().find(|f| f.id == id).ok_or(AppError::NotFound)
     }
 }

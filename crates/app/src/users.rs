@@ -121,6 +121,16 @@ impl Comity {
 
     /// Adds a user and returns them with a generated password, shown once.
     pub async fn add_user(&self, actor: &Actor, input: &UserInput) -> Result<(UserSummary, String)> {
+        self.add_user_with_password(actor, input, generate_password()).await
+    }
+
+    /// Adds a user with a password chosen by the caller (the demo's known passwords).
+    pub(crate) async fn add_user_with_password(
+        &self,
+        actor: &Actor,
+        input: &UserInput,
+        password: String,
+    ) -> Result<(UserSummary, String)> {
         let mut errors = FieldErrors::new();
         let name = errors.required("name", &input.name, 64);
         if !name.is_empty() && !valid_login_name(&name) {
@@ -147,7 +157,6 @@ impl Comity {
             }
         }
         errors.into_result()?;
-        let password = generate_password();
         let hash = hash_password(&password)?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;

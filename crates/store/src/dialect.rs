@@ -46,18 +46,33 @@ impl Engine {
     }
 }
 
-/// Hides the password in a database URL, for logs and `config check`.
+/// Hides the password in a database URL, for logs and `config check`: the one in the
+/// user-info part and a `password=` query parameter (libpq's other way to pass it).
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (head, tail) = match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let creds = &url[scheme_end + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
-                None => url.to_owned(),
+                Some(colon) => (format!("{}{}:***", &url[..scheme_end + 3], &creds[..colon]), &url[at..]),
+                None => (url[..at].to_owned(), &url[at..]),
             }
         }
-        _ => url.to_owned(),
-    }
+        _ => (String::new(), url),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|param| match param.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => param.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", params.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    head + &tail
 }
 
 /// A pool of connections to one database.
@@ -263,4 +278,26 @@ pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>> {
         ),
     };
     sql.fetch_all(&mut db.read().await?).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn redact_url_hides_passwords_wherever_they_are() {
+        assert_eq!(redact_url("postgres://user:secret@host/db"), "postgres://user:***@host/db");
+        assert_eq!(
+            redact_url("postgres://user:p@ss@host/db?sslmode=require"),
+            "postgres://user:***@host/db?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://user@host/db?sslmode=disable&password=secret"),
+            "postgres://user@host/db?sslmode=disable&password=***"
+        );
+        assert_eq!(redact_url("postgres://host/db?PASSWORD=secret"), "postgres://host/db?PASSWORD=***");
+        assert_eq!(redact_url("postgres://user@host/db"), "postgres://user@host/db");
+        assert_eq!(redact_url("sqlite://comity.db"), "sqlite://comity.db");
+        assert_eq!(redact_url("sqlite://comity.db?mode=rwc"), "sqlite://comity.db?mode=rwc");
+    }
 }

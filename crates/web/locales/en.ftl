@@ -197,3 +197,21 @@ role-approver = Approver
 role-unit-admin = Unit administrator
 role-system-admin = System administrator
 role-auditor = Auditor
+
+# Directory forms
+profile-add = Record a communication profile
+fp-add = Add a focal point
+fp-edit = Edit focal point
+edit = Edit
+form-errors = Please correct the following:
+fp-title = Title
+fp-email = E-mail
+fp-phone = Telephone
+languages-hint = Two-letter codes, separated by commas (en, fr, es, ar…).
+fp-mandate-from = Mandate from
+fp-mandate-to = Mandate until
+save = Save
+cancel = Cancel
+profile-rule-180 = A change of channel or language takes effect on the date agreed with the Court, or 45 days after notice (rule 180). Requests already sent keep the profile they were sent under.
+profile-agreed = Agreed date of effect
+profile-notes = Notes

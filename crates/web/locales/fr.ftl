@@ -197,3 +197,21 @@ role-approver = Approbateur
 role-unit-admin = Administrateur d'unité
 role-system-admin = Administrateur système
 role-auditor = Auditeur
+
+# Directory forms
+profile-add = Enregistrer un profil de communication
+fp-add = Ajouter un point focal
+fp-edit = Modifier le point focal
+edit = Modifier
+form-errors = Veuillez corriger les points suivants :
+fp-title = Fonction
+fp-email = Courriel
+fp-phone = Téléphone
+languages-hint = Codes à deux lettres, séparés par des virgules (en, fr, es, ar…).
+fp-mandate-from = Mandat depuis le
+fp-mandate-to = Mandat jusqu'au
+save = Enregistrer
+cancel = Annuler
+profile-rule-180 = Un changement de canal ou de langue prend effet à la date convenue avec la Cour, ou 45 jours après la notification (règle 180). Les demandes déjà envoyées conservent le profil sous lequel elles l'ont été.
+profile-agreed = Date d'effet convenue
+profile-notes = Notes

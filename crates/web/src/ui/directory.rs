@@ -164,6 +164,7 @@ struct PartnerPage {
     c: Chrome,
     p: PartnerDetail,
     treaties: Vec<Treaty>,
+    can_edit: bool,
     focal_points: Vec<FocalPointView>,
     profiles: Vec<ProfileView>,
 }
@@ -174,11 +175,12 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
         let p = s.app.partner(actor, &id).await?;
         let focal_points = s.app.focal_points(actor, &id).await?;
         let profiles = s.app.communication_profiles(actor, &id).await?;
-        Ok::<_, comity_app::AppError>((p, focal_points, profiles))
+        let can_edit = s.app.may_edit_directory(actor, &id).await?;
+        Ok::<_, comity_app::AppError>((p, focal_points, profiles, can_edit))
     }
     .await;
     match result {
-        Ok((p, focal_points, profiles)) => {
+        Ok((p, focal_points, profiles, can_edit)) => {
             let c = Chrome::new(&s, Some(&session), "partners", &format!("/partners/{}", p.summary.id)).await;
             let treaties = vec![
                 Treaty {
@@ -188,7 +190,7 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
                 },
                 Treaty { title: c.tr.t("col-apic"), status: p.summary.apic.clone(), dates: p.apic_dates.clone() },
             ];
-            render(&PartnerPage { c, p, treaties, focal_points, profiles })
+            render(&PartnerPage { c, p, treaties, can_edit, focal_points, profiles })
         }
         Err(e) => UiError(e).into_response(),
     }

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod directory;
+mod edit;
 mod login;
 
 use askama::Template;
@@ -36,6 +37,12 @@ pub fn routes() -> Router<AppState> {
         .route("/account/second-factor", get(account::enrol_form).post(account::enrol_submit))
         .route("/partners", get(directory::list))
         .route("/partners/{id}", get(directory::profile))
+        .route("/partners/{id}/focal-points", post(edit::save_focal_point))
+        .route("/partners/{id}/focal-points/new", get(edit::new_focal_point))
+        .route("/partners/{id}/focal-points/{fp}", post(edit::save_focal_point))
+        .route("/partners/{id}/focal-points/{fp}/edit", get(edit::edit_focal_point))
+        .route("/partners/{id}/communication-profiles", post(edit::save_profile))
+        .route("/partners/{id}/communication-profiles/new", get(edit::new_profile))
         .route("/audit", get(admin::audit))
         .route("/admin/users", get(admin::users))
 }
