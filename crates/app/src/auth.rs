@@ -275,6 +275,11 @@ impl Comity {
     /// Enrols a TOTP secret after the user proved they can produce its codes, and marks the
     /// current session as having passed the second factor.
     pub async fn enrol_second_factor(&self, s: &SessionState, secret: &str, code: &str) -> Result<()> {
+        // A session still owing the enrolled factor may not replace it: a password alone
+        // would then stand in for the second factor.
+        if s.pending == Some(Pending::VerifyTotp) {
+            return Err(AppError::SecondFactorRequired);
+        }
         if !totp_matches(secret, code, self.clock.now())? {
             return Err(AppError::field("code", "the code does not match the new secret; check the device clock"));
         }

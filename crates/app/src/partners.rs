@@ -173,6 +173,32 @@ pub struct ProfileInput {
     pub classification: Option<String>,
 }
 
+/// Language codes from a list, each checked; at least one is required.
+fn parse_languages(e: &mut FieldErrors, list: &[String]) -> Vec<String> {
+    let mut languages = Vec::new();
+    for l in list {
+        match parse_language(l) {
+            Some(l) => languages.push(l),
+            None => e.add("languages", format!("'{l}' is not a two-letter language code")),
+        }
+    }
+    if list.is_empty() {
+        e.add("languages", "at least one language is required");
+    }
+    languages
+}
+
+/// Directory entries are public, internal (the default) or confidential; the narrower
+/// classifications are for case records.
+fn directory_classification(e: &mut FieldErrors, value: Option<&str>) -> Option<Classification> {
+    let c = value.filter(|c| !c.is_empty()).map_or(Some(Classification::Internal), |c| e.code("classification", c));
+    if c.is_some_and(|c| c >= Classification::ExParte) {
+        e.add("classification", "directory entries are public, internal or confidential");
+        return None;
+    }
+    c
+}
+
 pub fn parse_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
@@ -263,6 +289,16 @@ fn child_access(kind: RecordKind, classification: &str, partner: &Partner, keepe
         r.about_state(partner.id.clone())
     } else {
         r
+    }
+}
+
+/// Adding an entry to a partner the actor can see is refused for lack of powers (403), even
+/// when the new entry's classification would hide it from them: the entry is no one's secret
+/// yet, and a 404 would wrongly say the partner does not exist.
+fn refused_creation(e: AppError) -> AppError {
+    match e {
+        AppError::NotFound => AppError::Forbidden,
+        other => other,
     }
 }
 
@@ -543,16 +579,7 @@ impl Comity {
         if input.mandates.is_empty() {
             e.add("mandates", "at least one mandate is required");
         }
-        let mut languages = Vec::new();
-        for l in &input.languages {
-            match parse_language(l) {
-                Some(l) => languages.push(l),
-                None => e.add("languages", format!("'{l}' is not a two-letter language code")),
-            }
-        }
-        if languages.is_empty() && input.languages.is_empty() {
-            e.add("languages", "at least one language is required");
-        }
+        let languages = parse_languages(&mut e, &input.languages);
         let email = input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         if email.as_deref().is_some_and(|m| !m.contains('@') || m.len() > 254) {
             e.add("email", "is not an e-mail address");
@@ -572,14 +599,7 @@ impl Comity {
                 e.add("mandate_to", "must not be before mandate_from");
             }
         }
-        let classification = input
-            .classification
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .map_or(Some(Classification::Internal), |c| e.code::<Classification>("classification", c));
-        if classification.is_some_and(|c| c >= Classification::ExParte) {
-            e.add("classification", "focal points are public, internal or confidential");
-        }
+        let classification = directory_classification(&mut e, input.classification.as_deref());
         e.into_result()?;
         let now = self.clock.now();
         Ok(FocalPoint {
@@ -612,7 +632,9 @@ impl Comity {
         let mut f = self.validate_focal_point(input)?;
         let mut tx = self.db.write().await?;
         let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase(), &keeper).await?;
-        actor.check(Action::Create, &child_access(RecordKind::FocalPoint, &f.classification, &p, &keeper))?;
+        actor
+            .check(Action::Create, &child_access(RecordKind::FocalPoint, &f.classification, &p, &keeper))
+            .map_err(refused_creation)?;
         f.partner_id = p.id.clone();
         store::insert_focal_point(&mut tx, &f).await?;
         trail::record(
@@ -682,16 +704,7 @@ impl Comity {
         let mut e = FieldErrors::new();
         let channel = e.code::<Channel>("channel", &input.channel);
         let authority = e.required("receiving_authority", &input.receiving_authority, 300);
-        let mut languages = Vec::new();
-        for l in &input.languages {
-            match parse_language(l) {
-                Some(l) => languages.push(l),
-                None => e.add("languages", format!("'{l}' is not a two-letter language code")),
-            }
-        }
-        if input.languages.is_empty() {
-            e.add("languages", "at least one accepted language is required");
-        }
+        let languages = parse_languages(&mut e, &input.languages);
         let notified = parse_date(&mut e, "notified_on", &input.notified_on);
         let agreed = input
             .agreed_effective_on
@@ -701,14 +714,7 @@ impl Comity {
         if input.notes.chars().count() > 2000 {
             e.add("notes", "must be at most 2000 characters");
         }
-        let classification = input
-            .classification
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .map_or(Some(Classification::Internal), |c| e.code::<Classification>("classification", c));
-        if classification.is_some_and(|c| c >= Classification::ExParte) {
-            e.add("classification", "communication profiles are public, internal or confidential");
-        }
+        let classification = directory_classification(&mut e, input.classification.as_deref());
         e.into_result()?;
         let (Some(channel), Some(notified), Some(classification)) = (channel, notified, classification) else {
             return Err(AppError::Internal("validated profile fields missing".into()));
@@ -716,10 +722,9 @@ impl Comity {
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
         let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase(), &keeper).await?;
-        actor.check(
-            Action::Create,
-            &child_access(RecordKind::CommunicationProfile, classification.code(), &p, &keeper),
-        )?;
+        actor
+            .check(Action::Create, &child_access(RecordKind::CommunicationProfile, classification.code(), &p, &keeper))
+            .map_err(refused_creation)?;
         let profile = CommunicationProfile {
             id: comity_store::new_id(),
             partner_id: p.id.clone(),
