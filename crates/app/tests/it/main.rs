@@ -1,0 +1,56 @@
+//! The use-case suite: every test runs on SQLite and, when enabled, on PostgreSQL, with a
+//! clock that moves only when told to.
+
+mod accounts;
+mod bootstrap;
+mod demo;
+mod second_factor;
+mod sessions;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use comity_app::{users::UserInput, Actor, Comity, ManualClock, Settings};
+use comity_store::Db;
+use comity_testkit::TestDatabase;
+
+pub fn start_instant() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().expect("a valid start instant")
+}
+
+/// A migrated database with its application, before `prepare`.
+pub async fn bare(db: &TestDatabase, settings: Settings) -> (Comity, Arc<ManualClock>) {
+    let store = Db::connect(&db.url).await.expect("connect to the test database");
+    store.migrate().await.expect("migrate the test database");
+    let clock = Arc::new(ManualClock::new(start_instant()));
+    (Comity::new(store, clock.clone(), settings), clock)
+}
+
+/// A prepared application: reference data loaded and the first administrator created.
+pub struct TestApp {
+    pub app: Comity,
+    pub clock: Arc<ManualClock>,
+    pub admin_password: String,
+}
+
+impl TestApp {
+    pub async fn start(db: &TestDatabase) -> Self {
+        Self::with_settings(db, Settings::default()).await
+    }
+
+    pub async fn with_settings(db: &TestDatabase, settings: Settings) -> Self {
+        let (app, clock) = bare(db, settings).await;
+        let prepared = app.prepare(|_| {}).await.expect("prepare the database");
+        let admin_password = prepared.admin_password.expect("a first start returns the admin password");
+        Self { app, clock, admin_password }
+    }
+
+    /// Adds a user as the operator and returns the generated password.
+    pub async fn user(&self, name: &str, unit: &str, roles: &str) -> String {
+        self.app.add_user(&Actor::operator(), &input(name, unit, roles)).await.expect("add a test user").1
+    }
+}
+
+pub fn input(name: &str, unit: &str, roles: &str) -> UserInput {
+    UserInput { name: name.into(), display_name: None, email: None, roles: roles.into(), unit: unit.into() }
+}
