@@ -252,11 +252,16 @@ impl Comity {
         let keys = Self::throttle_keys(&s.user.name, addr);
         self.ensure_not_throttled(&keys).await?;
         let secret = s.user.totp_secret.as_deref().ok_or(AppError::Conflict("no second factor enrolled".into()))?;
-        if !totp_matches(secret, code, self.clock.now())? {
+        let Some(step) = totp_step(secret, code, self.clock.now())? else {
             self.record_failure(&keys, &s.user.name).await?;
             return Err(AppError::field("code", "the code is wrong or has expired"));
-        }
+        };
         let mut tx = self.db.write().await?;
+        if !accounts::claim_totp_step(&mut tx, &s.user.id, step).await? {
+            drop(tx);
+            self.record_failure(&keys, &s.user.name).await?;
+            return Err(AppError::field("code", "this code was already used; wait for the next one"));
+        }
         accounts::complete_second_factor(&mut tx, &s.id_hash).await?;
         accounts::clear_login_failures(&mut tx, &keys.0).await?;
         trail::record(
@@ -280,12 +285,14 @@ impl Comity {
         if s.pending == Some(Pending::VerifyTotp) {
             return Err(AppError::SecondFactorRequired);
         }
-        if !totp_matches(secret, code, self.clock.now())? {
+        let Some(step) = totp_step(secret, code, self.clock.now())? else {
             return Err(AppError::field("code", "the code does not match the new secret; check the device clock"));
-        }
+        };
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
         accounts::update_user_secret(&mut tx, &s.user.id, None, Some(Some(secret)), now).await?;
+        // A new secret starts a new sequence of steps.
+        accounts::set_totp_step(&mut tx, &s.user.id, step).await?;
         accounts::complete_second_factor(&mut tx, &s.id_hash).await?;
         trail::record(
             &mut tx,
@@ -462,13 +469,24 @@ fn totp(secret: &str, account: Option<&str>) -> Result<totp_rs::TOTP> {
     .map_err(|e| AppError::Internal(format!("TOTP setup: {e}")))
 }
 
-/// Whether `code` is valid for `secret` at `now`, allowing one 30-second step of drift.
-pub fn totp_matches(secret: &str, code: &str, now: DateTime<Utc>) -> Result<bool> {
+/// The 30-second time step whose code `code` is, allowing one step of clock drift either
+/// way; `None` when the code matches none of them.
+pub fn totp_step(secret: &str, code: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
     let code = code.trim().replace(' ', "");
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(false);
+        return Ok(None);
     }
-    Ok(totp(secret, None)?.check(&code, now.timestamp().max(0) as u64))
+    let totp = totp(secret, None)?;
+    let current = now.timestamp().max(0) / 30;
+    Ok([current - 1, current, current + 1]
+        .into_iter()
+        .filter(|s| *s >= 0)
+        .find(|s| totp.generate((*s * 30) as u64).as_bytes() == code.as_bytes()))
+}
+
+/// Whether `code` is valid for `secret` at `now` (one step of drift allowed).
+pub fn totp_matches(secret: &str, code: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(totp_step(secret, code, now)?.is_some())
 }
 
 /// The current code for a secret (tests and the CLI use it).

@@ -235,7 +235,8 @@ impl Comity {
         Ok(())
     }
 
-    /// Sets a new generated password, ends the user's sessions and returns the password.
+    /// Sets a new generated password, ends the user's sessions, revokes their tokens and
+    /// returns the password.
     pub async fn reset_password(&self, actor: &Actor, name: &str) -> Result<String> {
         let password = generate_password();
         let hash = hash_password(&password)?;
@@ -243,14 +244,16 @@ impl Comity {
         let mut tx = self.db.write().await?;
         let user = self.target_user(&mut tx, actor, name).await?;
         accounts::update_user_secret(&mut tx, &user.id, Some(&hash), None, now).await?;
+        // A reset answers a suspected compromise: nothing issued before it keeps working.
         accounts::delete_user_sessions(&mut tx, &user.id).await?;
+        let tokens = accounts::revoke_user_tokens(&mut tx, &user.id, now).await?;
         trail::record(
             &mut tx,
             now,
             actor,
             "user.reset_password",
             Target::new(RecordKind::User, &user.id, Classification::Internal),
-            serde_json::json!({ "name": user.name }),
+            serde_json::json!({ "name": user.name, "tokens_revoked": tokens }),
         )
         .await?;
         tx.commit().await?;

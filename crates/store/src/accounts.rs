@@ -55,6 +55,8 @@ pub struct User {
     pub password_hash: String,
     #[serde(skip)]
     pub totp_secret: Option<String>,
+    #[serde(skip)]
+    pub totp_last_step: Option<i64>,
     pub disabled: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -62,7 +64,7 @@ pub struct User {
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.name, u.display_name, u.email, u.unit_id, n.name AS unit_name, \
-     n.kind AS unit_kind, n.state_id AS unit_state, u.roles, u.password_hash, u.totp_secret, u.disabled, \
+     n.kind AS unit_kind, n.state_id AS unit_state, u.roles, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled, \
      u.version, u.created_at, u.updated_at FROM users u JOIN units n ON n.id = u.unit_id";
 
 pub struct NewUser<'a> {
@@ -138,6 +140,38 @@ pub async fn update_user_secret(
     }
     sql.push(" WHERE id = ").push_bind(id);
     Ok(sql.execute(ex).await? == 1)
+}
+
+/// Records a TOTP time step as used; false when it (or a later one) was used already, which
+/// makes each code good for one sign-in only, even under concurrent attempts.
+pub async fn claim_totp_step(ex: &mut impl Executor, user_id: &str, step: i64) -> Result<bool> {
+    Ok(Sql::new(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user_id)
+    .execute(ex)
+    .await?
+        == 1)
+}
+
+/// Sets the last used TOTP step outright (when a new secret is enrolled).
+pub async fn set_totp_step(ex: &mut impl Executor, user_id: &str, step: i64) -> Result<()> {
+    Sql::new("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+        .bind(step)
+        .bind(user_id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes every live token of a user (after a password reset).
+pub async fn revoke_user_tokens(ex: &mut impl Executor, user_id: &str, at: DateTime<Utc>) -> Result<u64> {
+    Sql::new("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(user_id)
+        .execute(ex)
+        .await
 }
 
 pub async fn set_user_disabled(ex: &mut impl Executor, id: &str, disabled: bool, at: DateTime<Utc>) -> Result<bool> {

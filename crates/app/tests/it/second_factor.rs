@@ -103,3 +103,32 @@ async fn a_role_that_requires_a_second_factor_must_enrol_one() {
         assert_eq!(again.pending, Some(Pending::VerifyTotp));
     });
 }
+
+#[tokio::test]
+async fn a_code_signs_in_once_only() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        let now = || s.clock.now();
+        let out = s.app.login("admin", &s.admin_password, "127.0.0.1").await.expect("sign in");
+        let session = s.app.session(&out.session_token).await.expect("a session");
+        let (secret, _) = new_totp_secret("admin").expect("a new secret");
+        s.app.enrol_second_factor(&session, &secret, &totp_code(&secret, now()).expect("code")).await.expect("enrol");
+
+        // The code used to enrol cannot also open the next session.
+        let out = s.app.login("admin", &s.admin_password, "127.0.0.1").await.expect("sign in");
+        let pending = s.app.session(&out.session_token).await.expect("a pending session");
+        let used = totp_code(&secret, now()).expect("code");
+        let r = s.app.verify_second_factor(&pending, &used, "127.0.0.1").await;
+        assert!(is_code_refusal(r), "a replayed code is refused");
+
+        s.clock.advance(Duration::seconds(30));
+        let fresh = totp_code(&secret, now()).expect("code");
+        s.app.verify_second_factor(&pending, &fresh, "127.0.0.1").await.expect("the next code works");
+
+        // And that code cannot be replayed into another session either.
+        let out = s.app.login("admin", &s.admin_password, "127.0.0.1").await.expect("sign in");
+        let other = s.app.session(&out.session_token).await.expect("a pending session");
+        assert!(is_code_refusal(s.app.verify_second_factor(&other, &fresh, "127.0.0.1").await));
+        assert_eq!(s.app.session(&out.session_token).await.expect("session").pending, Some(Pending::VerifyTotp));
+    });
+}

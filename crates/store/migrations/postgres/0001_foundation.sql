@@ -49,6 +49,8 @@ CREATE TABLE users (
     roles TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     totp_secret TEXT,
+    -- The last TOTP time step accepted, so a code cannot be replayed.
+    totp_last_step BIGINT,
     disabled BOOLEAN NOT NULL,
     version BIGINT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,

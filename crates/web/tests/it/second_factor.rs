@@ -47,9 +47,13 @@ async fn a_password_alone_neither_signs_in_nor_replaces_the_second_factor() {
         let pending = s.app.session(&raw).await.expect("the session").pending;
         assert_eq!(pending, Some(comity_app::auth::Pending::VerifyTotp));
 
-        // The enrolled authenticator's code completes the login.
+        // The enrolled authenticator's next code completes the login (the one used to enrol
+        // cannot be replayed).
         let res = b.post("/login/second-factor", &[("csrf", &csrf), ("code", "000000x")]).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = b.post("/login/second-factor", &[("csrf", &csrf), ("code", &code)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "the enrolment code is spent");
+        s.clock.advance(chrono::Duration::seconds(30));
         let code = totp_code(&secret, s.clock.now()).expect("the current code");
         let res = b.post("/login/second-factor", &[("csrf", &csrf), ("code", &code)]).await;
         assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/".to_owned()));
