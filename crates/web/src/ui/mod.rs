@@ -63,6 +63,8 @@ pub struct ChromeUser {
     pub unit: String,
     pub auditor: bool,
     pub admin: bool,
+    /// Whether the directory is open to them (observers work with aggregates only).
+    pub directory: bool,
 }
 
 impl Chrome {
@@ -72,6 +74,7 @@ impl Chrome {
             unit: s.actor.unit_name.clone(),
             auditor: s.actor.has(Role::Auditor) || s.actor.has(Role::SystemAdmin),
             admin: s.actor.has(Role::SystemAdmin) || s.actor.has(Role::UnitAdmin),
+            directory: s.actor.principal.unit_kind != comity_domain::access::UnitKind::AssemblyObserver,
         });
         Self {
             tr: Tr::new(current_lang(), s.i18n.clone()),
