@@ -73,7 +73,10 @@ partners-party-on = States Parties on
 any = Any
 filter = Filter
 reset = Reset
-partners-count = { $count } partners
+partners-count = { $count ->
+    [one] { $count } partner
+   *[other] { $count } partners
+}
 export-csv = Export CSV
 export-json = JSON
 partners-empty = No partner matches these filters.

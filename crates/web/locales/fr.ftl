@@ -73,7 +73,10 @@ partners-party-on = États parties au
 any = Tous
 filter = Filtrer
 reset = Réinitialiser
-partners-count = { $count } partenaires
+partners-count = { $count ->
+    [one] { $count } partenaire
+   *[other] { $count } partenaires
+}
 export-csv = Exporter en CSV
 export-json = JSON
 partners-empty = Aucun partenaire ne correspond à ces filtres.

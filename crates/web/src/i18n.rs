@@ -116,7 +116,13 @@ impl Tr {
     /// A message with one argument.
     pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
         let mut args = FluentArgs::new();
-        args.set(name.to_owned(), FluentValue::from(value.to_string()));
+        let value = value.to_string();
+        // Numbers go in as numbers so that messages can choose their plural form.
+        let value = match value.parse::<i64>() {
+            Ok(n) => FluentValue::from(n),
+            Err(_) => FluentValue::from(value),
+        };
+        args.set(name.to_owned(), value);
         self.i18n.get(self.lang, key, Some(&args))
     }
 
