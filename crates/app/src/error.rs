@@ -49,7 +49,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(c) => AppError::Conflict(c),
-            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::Unavailable(m) | StoreError::Unsupported(m) => AppError::Unavailable(m),
             StoreError::Corrupt(m) => AppError::Internal(m),
             StoreError::Internal(e) => AppError::Internal(e.to_string()),
         }

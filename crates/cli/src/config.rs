@@ -69,8 +69,10 @@ impl Config {
         let default = if args.demo { DEMO_DATABASE_URL } else { DEFAULT_DATABASE_URL };
         let database_url = database_url.clone().unwrap_or_else(|| default.to_owned());
         comity_store::Engine::from_url(&database_url)?;
-        if args.addr.parse::<std::net::SocketAddr>().is_err() {
-            bail!("--addr / COMITY_ADDR: '{}' is not an address such as 127.0.0.1:8080", args.addr);
+        let host_and_port =
+            args.addr.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        if !host_and_port {
+            bail!("--addr / COMITY_ADDR: '{}' is not an address such as 127.0.0.1:8080 or localhost:8080", args.addr);
         }
         Ok(Self {
             addr: args.addr.clone(),

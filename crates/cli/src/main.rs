@@ -233,6 +233,13 @@ async fn connect(g: &GlobalArgs, demo: bool) -> Result<Db> {
 /// Connects, migrates an empty or outdated database, and prepares it (reference data, first
 /// administrator), printing what it did.
 async fn open(g: &GlobalArgs, demo: bool) -> Result<Comity> {
+    open_announcing(g, demo, false).await
+}
+
+/// As [`open`]; `serving` sends the first administrator's password to stdout, where a
+/// person starting the server looks. Other commands keep stdout for their own output (a
+/// token, a listing) and print it to stderr.
+async fn open_announcing(g: &GlobalArgs, demo: bool, serving: bool) -> Result<Comity> {
     let db = connect(g, demo).await?;
     let pending = db.pending_migrations().await?;
     if pending > 0 {
@@ -248,13 +255,17 @@ async fn open(g: &GlobalArgs, demo: bool) -> Result<Comity> {
         );
     }
     if let Some(password) = prepared.admin_password {
-        println!();
-        println!("  First start: created the administrator account.");
-        println!("    login:    {}", comity_app::bootstrap::FIRST_ADMIN);
-        println!("    password: {password}");
-        println!("  This password is shown only once. Keep it safe, or reset it later with");
-        println!("  `comity user reset-password --name {}`.", comity_app::bootstrap::FIRST_ADMIN);
-        println!();
+        let admin = comity_app::bootstrap::FIRST_ADMIN;
+        let notice = format!(
+            "\n  First start: created the administrator account.\n    login:    {admin}\n    password: {password}\n  \
+             This password is shown only once. Keep it safe, or reset it later with\n  \
+             `comity user reset-password --name {admin}`.\n"
+        );
+        if serving {
+            println!("{notice}");
+        } else {
+            eprintln!("{notice}");
+        }
     }
     Ok(app)
 }
@@ -262,7 +273,7 @@ async fn open(g: &GlobalArgs, demo: bool) -> Result<Comity> {
 async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let cfg = Config::resolve(&g.database_url, &args)?;
     let started = std::time::Instant::now();
-    let app = open(&GlobalArgs { database_url: Some(cfg.database_url.clone()) }, args.demo).await?;
+    let app = open_announcing(&GlobalArgs { database_url: Some(cfg.database_url.clone()) }, args.demo, true).await?;
     if args.demo {
         let logins = app.populate_demo().await?;
         println!("  DEMONSTRATION WORKSPACE: real State data, illustrative people and channels.");
@@ -304,7 +315,7 @@ async fn user(g: &GlobalArgs, cmd: UserCommand) -> Result<ExitCode> {
             if users.is_empty() {
                 println!("no users");
             }
-            println!("{:<22} {:<34} {:<28} {:<4} {}", "LOGIN", "UNIT", "ROLES", "2FA", "STATUS");
+            println!("{:<22} {:<34} {:<28} {:<4} STATUS", "LOGIN", "UNIT", "ROLES", "2FA");
             for u in users {
                 println!(
                     "{:<22} {:<34} {:<28} {:<4} {}",
@@ -317,11 +328,11 @@ async fn user(g: &GlobalArgs, cmd: UserCommand) -> Result<ExitCode> {
             }
         }
         UserCommand::Disable { name, enable } => {
-            app.set_user_disabled(&op, &name, !enable).await.map_err(describe)?;
+            app.set_user_disabled(&op, &name, !enable).await.map_err(|e| no_such_user(e, &name))?;
             println!("user '{name}' {}", if enable { "enabled" } else { "disabled; their sessions have ended" });
         }
         UserCommand::ResetPassword { name } => {
-            let password = app.reset_password(&op, &name).await.map_err(describe)?;
+            let password = app.reset_password(&op, &name).await.map_err(|e| no_such_user(e, &name))?;
             println!("new password for '{name}' (shown once): {password}");
         }
     }
@@ -348,7 +359,7 @@ async fn token(g: &GlobalArgs, cmd: TokenCommand) -> Result<ExitCode> {
         }
         TokenCommand::List { user } => {
             let tokens = app.list_tokens(&op, user.as_deref()).await.map_err(describe)?;
-            println!("{:<38} {:<18} {:<20} {:<11} {:<12} {}", "ID", "USER", "LABEL", "SCOPES", "EXPIRES", "STATUS");
+            println!("{:<38} {:<18} {:<20} {:<11} {:<12} STATUS", "ID", "USER", "LABEL", "SCOPES", "EXPIRES");
             for (t, owner) in tokens {
                 println!(
                     "{:<38} {:<18} {:<20} {:<11} {:<12} {}",
@@ -367,6 +378,14 @@ async fn token(g: &GlobalArgs, cmd: TokenCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Names the missing user instead of a bare "no such record".
+fn no_such_user(e: comity_app::AppError, name: &str) -> anyhow::Error {
+    match e {
+        comity_app::AppError::NotFound => anyhow::anyhow!("no user named '{name}' (see `comity user list`)"),
+        other => describe(other),
+    }
 }
 
 /// Turns an application error into a message naming the field and the problem.

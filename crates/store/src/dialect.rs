@@ -31,7 +31,7 @@ impl Engine {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Engine::Postgres)
         } else {
-            Err(StoreError::Unavailable(format!(
+            Err(StoreError::Unsupported(format!(
                 "unsupported database URL scheme in '{}': use sqlite://FILE or postgres://…",
                 redact_url(url)
             )))

@@ -10,6 +10,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The configuration names something Comity cannot use (for example a database URL).
+    #[error("{0}")]
+    Unsupported(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
