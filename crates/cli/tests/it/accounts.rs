@@ -159,3 +159,19 @@ async fn reset_password_replaces_the_password_and_ends_sessions_and_tokens() {
         run(Some(&t.url), &["user", "reset-password", "--name", "nobody"]).expect_failure("unknown user");
     });
 }
+
+#[tokio::test]
+async fn on_a_fresh_database_token_create_prints_only_the_token_on_stdout() {
+    on_every_engine!(|t| {
+        // The first command initialises the database; its notice must not pollute the
+        // output that scripts capture (`TOKEN=$(comity token create --user admin)`).
+        let out = run(Some(&t.url), &["token", "create", "--user", "admin"]).expect_ok("token create");
+        let lines: Vec<_> = out.stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "stdout is the token alone: {out}");
+        assert!(lines[0].starts_with("cmt_"), "{out}");
+        assert!(out.stderr.contains("First start"), "the administrator's password still reaches the operator: {out}");
+
+        let missing = run(Some(&t.url), &["user", "disable", "--name", "nobody"]).expect_failure("unknown user");
+        assert!(missing.stderr.contains("no user named 'nobody'"), "{missing}");
+    });
+}
