@@ -95,6 +95,7 @@ enum UserCommand {
         /// Full name shown in the interface.
         #[arg(long)]
         display_name: Option<String>,
+        /// E-mail address, for reminders and notifications.
         #[arg(long)]
         email: Option<String>,
     },
