@@ -11,7 +11,7 @@ use comity_domain::{
     validation::FieldErrors,
 };
 use comity_store::{
-    partners::{self as store, CommunicationProfile, FocalPoint, Partner, PartnerFilter, PartnerSort, StatusEventRow},
+    partners::{self as store, CommunicationProfile, FocalPoint, Partner, PartnerFilter, PartnerSort, StatusDate},
     Executor,
 };
 use serde::{Deserialize, Serialize};
@@ -209,7 +209,7 @@ pub fn parse_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<
     }
 }
 
-pub(crate) fn events_of(rows: &[StatusEventRow], partner_id: &str) -> Vec<StatusEvent> {
+pub(crate) fn events_of(rows: &[StatusDate], partner_id: &str) -> Vec<StatusEvent> {
     rows.iter()
         .filter(|r| r.partner_id == partner_id)
         .filter_map(|r| {
@@ -448,7 +448,7 @@ impl Comity {
         let mut c = self.db.read().await?;
         let (rows, total) = store::list_partners(&mut c, &filter).await?;
         let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
-        let events = store::status_events(&mut c, &ids).await?;
+        let events = store::status_dates(&mut c, &ids).await?;
         let items = rows
             .iter()
             .filter(|p| actor.may(Action::Read, &partner_access(p, &keeper)))
@@ -470,7 +470,8 @@ impl Comity {
         let mut c = self.db.read().await?;
         let p = self.visible_partner(&mut c, actor, &id.to_uppercase(), &keeper).await?;
         let rows = store::status_events(&mut c, std::slice::from_ref(&p.id)).await?;
-        let events = events_of(&rows, &p.id);
+        let dates: Vec<StatusDate> = rows.iter().map(StatusDate::from).collect();
+        let events = events_of(&dates, &p.id);
         let profiles: Vec<_> = store::profiles(&mut c, &p.id)
             .await?
             .into_iter()
@@ -503,37 +504,55 @@ impl Comity {
         })
     }
 
-    /// The partner's focal points the actor may see. Reading confidential ones is audited,
-    /// in the same transaction as the read.
+    /// The partner's focal points the actor may see. A read that discloses confidential ones
+    /// is audited in the same transaction as the read, with one entry naming every
+    /// confidential contact disclosed.
     pub async fn focal_points(&self, actor: &Actor, partner_id: &str) -> Result<Vec<FocalPointView>> {
         let keeper = self.directory_keeper().await?;
         let today = self.today();
         let partner_id = partner_id.to_uppercase();
-        let (p, visible) = {
+        // Only an actor who could see a confidential contact here pays for a write
+        // transaction; everyone else reads on a pooled connection.
+        let may_see_confidential = {
+            let mut c = self.db.read().await?;
+            let p = self.visible_partner(&mut c, actor, &partner_id, &keeper).await?;
+            actor.may(
+                Action::Read,
+                &child_access(RecordKind::FocalPoint, Classification::Confidential.code(), &p, &keeper),
+            )
+        };
+        if !may_see_confidential {
             let mut c = self.db.read().await?;
             let p = self.visible_partner(&mut c, actor, &partner_id, &keeper).await?;
             let all = store::focal_points(&mut c, &p.id).await?;
-            let visible = self.visible_focal_points(actor, &p, all, &keeper);
-            (p, visible)
-        };
-        if !visible.iter().any(|f| classification_of(&f.classification).read_is_audited()) {
-            return Ok(visible.iter().map(|f| focal_point_view(f, today)).collect());
+            return Ok(self
+                .visible_focal_points(actor, &p, all, &keeper)
+                .iter()
+                .map(|f| focal_point_view(f, today))
+                .collect());
         }
         let mut tx = self.db.write().await?;
+        let p = self.visible_partner(&mut tx, actor, &partner_id, &keeper).await?;
         let all = store::focal_points(&mut tx, &p.id).await?;
         let visible = self.visible_focal_points(actor, &p, all, &keeper);
-        for f in visible.iter().filter(|f| classification_of(&f.classification).read_is_audited()) {
+        let disclosed: Vec<&str> = visible
+            .iter()
+            .filter(|f| classification_of(&f.classification).read_is_audited())
+            .map(|f| f.id.as_str())
+            .collect();
+        if !disclosed.is_empty() {
+            let ids = disclosed.join(",");
             trail::record(
                 &mut tx,
                 self.clock.now(),
                 actor,
                 "focal_point.read",
-                Target::new(RecordKind::FocalPoint, &f.id, classification_of(&f.classification)),
-                serde_json::json!({ "partner": p.id }),
+                Target::new(RecordKind::FocalPoint, &ids, Classification::Confidential),
+                serde_json::json!({ "partner": p.id, "focal_points": disclosed }),
             )
             .await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(visible.iter().map(|f| focal_point_view(f, today)).collect())
     }
 

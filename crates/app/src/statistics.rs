@@ -37,7 +37,7 @@ impl Comity {
         };
         let (states, _) = store::list_partners(&mut c, &filter).await?;
         let ids: Vec<String> = states.iter().map(|s| s.id.clone()).collect();
-        let rows = store::status_events(&mut c, &ids).await?;
+        let rows = store::status_dates(&mut c, &ids).await?;
         let mut stats = PartnerStatistics {
             on,
             states_parties: 0,

@@ -106,7 +106,10 @@ pub async fn list(ex: &mut impl Executor, f: &Filter) -> Result<Vec<Entry>> {
         sql.push(" AND record_kind = ").push_bind(k);
     }
     if let Some(id) = &f.record_id {
-        sql.push(" AND record_id = ").push_bind(id);
+        // An entry may name several records of one kind (a read disclosing many), as a
+        // comma-separated list.
+        sql.push(" AND (record_id = ").push_bind(id);
+        sql.push(" OR ',' || record_id || ',' LIKE ").push_bind(format!("%,{id},%")).push(")");
     }
     if let Some(from) = f.from {
         sql.push(" AND at >= ").push_bind(from);

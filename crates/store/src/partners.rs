@@ -212,19 +212,56 @@ pub async fn insert_status_event(ex: &mut impl Executor, e: &StatusEventRow) -> 
     .map(|_| ())
 }
 
-/// Treaty history of the given partners, oldest first.
-pub async fn status_events(ex: &mut impl Executor, partner_ids: &[String]) -> Result<Vec<StatusEventRow>> {
-    if partner_ids.is_empty() {
-        return Ok(Vec::new());
+/// The dated steps alone, without sources and notes: what status computations need.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatusDate {
+    pub partner_id: String,
+    pub instrument: String,
+    pub kind: String,
+    pub on_date: NaiveDate,
+}
+
+impl From<&StatusEventRow> for StatusDate {
+    fn from(r: &StatusEventRow) -> Self {
+        Self {
+            partner_id: r.partner_id.clone(),
+            instrument: r.instrument.clone(),
+            kind: r.kind.clone(),
+            on_date: r.on_date,
+        }
     }
-    let mut sql = Sql::new("SELECT * FROM partner_status_events WHERE partner_id IN (");
-    for (i, id) in partner_ids.iter().enumerate() {
+}
+
+fn push_in_list(sql: &mut Sql, ids: &[String]) {
+    sql.push("(");
+    for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
         sql.push_bind(id);
     }
-    sql.push(") ORDER BY partner_id, on_date, instrument, kind");
+    sql.push(")");
+}
+
+/// Dated steps of the given partners, for computing their status on a date.
+pub async fn status_dates(ex: &mut impl Executor, partner_ids: &[String]) -> Result<Vec<StatusDate>> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql =
+        Sql::new("SELECT partner_id, instrument, kind, on_date FROM partner_status_events WHERE partner_id IN ");
+    push_in_list(&mut sql, partner_ids);
+    sql.fetch_all(ex).await
+}
+
+/// Treaty history of the given partners, oldest first.
+pub async fn status_events(ex: &mut impl Executor, partner_ids: &[String]) -> Result<Vec<StatusEventRow>> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT * FROM partner_status_events WHERE partner_id IN ");
+    push_in_list(&mut sql, partner_ids);
+    sql.push(" ORDER BY partner_id, on_date, instrument, kind");
     sql.fetch_all(ex).await
 }
 

@@ -132,3 +132,26 @@ async fn concurrent_writers_never_fork_the_chain() {
         assert_eq!(verify(&db).await.expect("intact").entries, 80);
     });
 }
+
+#[tokio::test]
+async fn an_entry_naming_several_records_is_found_by_each() {
+    on_every_engine!(|t| {
+        let db = open(&t.url).await;
+        let mut tx = db.write().await.expect("begin");
+        let e = audit::NewEntry {
+            actor: "user-1",
+            action: "focal_point.read",
+            record_kind: "focal_point",
+            record_id: "fp-1,fp-2,fp-3",
+            classification: "confidential",
+            detail: "{}".into(),
+        };
+        audit::append(&mut tx, at(0), &e).await.expect("append");
+        tx.commit().await.expect("commit");
+        let mut c = db.read().await.expect("conn");
+        for (id, found) in [("fp-2", 1), ("fp-1,fp-2,fp-3", 1), ("fp-", 0), ("fp-4", 0)] {
+            let f = audit::Filter { record_id: Some(id.into()), limit: 10, ..Default::default() };
+            assert_eq!(audit::list(&mut c, &f).await.expect("list").len(), found, "record id {id}");
+        }
+    });
+}
