@@ -513,23 +513,18 @@ impl Comity {
         let partner_id = partner_id.to_uppercase();
         // Only an actor who could see a confidential contact here pays for a write
         // transaction; everyone else reads on a pooled connection.
-        let may_see_confidential = {
+        {
             let mut c = self.db.read().await?;
             let p = self.visible_partner(&mut c, actor, &partner_id, &keeper).await?;
-            actor.may(
-                Action::Read,
-                &child_access(RecordKind::FocalPoint, Classification::Confidential.code(), &p, &keeper),
-            )
-        };
-        if !may_see_confidential {
-            let mut c = self.db.read().await?;
-            let p = self.visible_partner(&mut c, actor, &partner_id, &keeper).await?;
-            let all = store::focal_points(&mut c, &p.id).await?;
-            return Ok(self
-                .visible_focal_points(actor, &p, all, &keeper)
-                .iter()
-                .map(|f| focal_point_view(f, today))
-                .collect());
+            let confidential = child_access(RecordKind::FocalPoint, Classification::Confidential.code(), &p, &keeper);
+            if !actor.may(Action::Read, &confidential) {
+                let all = store::focal_points(&mut c, &p.id).await?;
+                return Ok(self
+                    .visible_focal_points(actor, &p, all, &keeper)
+                    .iter()
+                    .map(|f| focal_point_view(f, today))
+                    .collect());
+            }
         }
         let mut tx = self.db.write().await?;
         let p = self.visible_partner(&mut tx, actor, &partner_id, &keeper).await?;
