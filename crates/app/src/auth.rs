@@ -285,6 +285,10 @@ impl Comity {
         if s.pending == Some(Pending::VerifyTotp) {
             return Err(AppError::SecondFactorRequired);
         }
+        // The secret comes back from the enrolment form: a malformed one is bad input, not a fault.
+        if totp(secret, None).is_err() {
+            return Err(AppError::field("secret", "is not a valid secret; reload the page to get a new one"));
+        }
         let Some(step) = totp_step(secret, code, self.clock.now())? else {
             return Err(AppError::field("code", "the code does not match the new secret; check the device clock"));
         };
@@ -449,8 +453,13 @@ fn token_record(owner: &User) -> RecordAccess {
 /// A new TOTP secret (base32) and the otpauth URL an authenticator app reads.
 pub fn new_totp_secret(account: &str) -> Result<(String, String)> {
     let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
-    let totp = totp(&secret, Some(account))?;
-    Ok((secret, totp.get_url()))
+    let url = totp_url(&secret, account)?;
+    Ok((secret, url))
+}
+
+/// The otpauth URL for a secret, to show it again when an enrolment form is re-displayed.
+pub fn totp_url(secret: &str, account: &str) -> Result<String> {
+    Ok(totp(secret, Some(account))?.get_url())
 }
 
 fn totp(secret: &str, account: Option<&str>) -> Result<totp_rs::TOTP> {

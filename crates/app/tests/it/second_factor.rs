@@ -132,3 +132,16 @@ async fn a_code_signs_in_once_only() {
         assert_eq!(s.app.session(&out.session_token).await.expect("session").pending, Some(Pending::VerifyTotp));
     });
 }
+
+#[tokio::test]
+async fn a_malformed_secret_from_the_enrolment_form_is_refused_as_input() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        let out = s.app.login("admin", &s.admin_password, "127.0.0.1").await.expect("sign in");
+        let session = s.app.session(&out.session_token).await.expect("a session");
+        let r = s.app.enrol_second_factor(&session, "not base32 !", "123456").await;
+        assert!(matches!(&r, Err(AppError::Validation(f)) if f.0.contains_key("secret")), "{r:?}");
+        let users = s.app.list_users(&Actor::operator()).await.expect("users");
+        assert!(!users[0].second_factor, "nothing was enrolled");
+    });
+}

@@ -7,7 +7,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     Form,
 };
-use comity_app::{auth::new_totp_secret, AppError};
+use comity_app::{
+    auth::{new_totp_secret, totp_url},
+    AppError,
+};
 use serde::Deserialize;
 
 use super::{csrf_ok, csrf_refused, render, Chrome, UiError};
@@ -88,14 +91,11 @@ pub async fn enrol_submit(
             let required = session.pending.is_some();
             let mut c = Chrome::new(&s, if required { None } else { Some(&session) }, "account", "/account").await;
             c.csrf = session.csrf_token.clone();
-            let url = new_totp_url(&f.secret, &session.user.name);
+            // A tampered secret field cannot be shown as a URL; the page then offers the secret alone.
+            let url = totp_url(f.secret.trim(), &session.user.name).unwrap_or_default();
             let error = c.tr.t("totp-wrong");
             enrol_page(c, f.secret, url, required, error, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => UiError(e).into_response(),
     }
-}
-
-fn new_totp_url(secret: &str, account: &str) -> String {
-    format!("otpauth://totp/Comity:{account}?secret={secret}&issuer=Comity")
 }
