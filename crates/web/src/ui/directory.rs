@@ -47,13 +47,9 @@ pub struct Choice {
     pub selected: bool,
 }
 
-#[derive(Template)]
-#[template(path = "partners.html")]
-struct PartnersPage {
-    c: Chrome,
+/// One page of the directory, shown in the full page and in the htmx fragment alike.
+struct Results {
     q: PartnerQuery,
-    kinds: Vec<Choice>,
-    regions: Vec<Choice>,
     rows: Vec<PartnerSummary>,
     total: i64,
     page: i64,
@@ -63,16 +59,19 @@ struct PartnersPage {
 }
 
 #[derive(Template)]
+#[template(path = "partners.html")]
+struct PartnersPage {
+    c: Chrome,
+    kinds: Vec<Choice>,
+    regions: Vec<Choice>,
+    res: Results,
+}
+
+#[derive(Template)]
 #[template(path = "partners_results.html")]
 struct PartnersResults {
     c: Chrome,
-    q: PartnerQuery,
-    rows: Vec<PartnerSummary>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    query_string: String,
-    sorts: Vec<SortLink>,
+    res: Results,
 }
 
 fn choices(codes: &[&str], selected: Option<&str>, tr: &crate::i18n::Tr, prefix: &str) -> Vec<Choice> {
@@ -115,37 +114,18 @@ pub async fn list(
     let pages = page.pages();
     let query_string = filter_query(&q);
     let sorts = sort_links(&q, &query_string, &c.tr);
+    let kinds = choices(&["state", "organisation", "network"], q.kind.as_deref(), &c.tr, "kind");
+    let regions = choices(
+        &["african", "asia_pacific", "eastern_european", "latin_american_caribbean", "western_european_other"],
+        q.region.as_deref(),
+        &c.tr,
+        "region",
+    );
+    let res = Results { q, rows: page.items, total: page.total, page: page.page, pages, query_string, sorts };
     let mut res = if is_htmx(&headers) {
-        render(&PartnersResults {
-            c,
-            q,
-            rows: page.items,
-            total: page.total,
-            page: page.page,
-            pages,
-            query_string,
-            sorts,
-        })
+        render(&PartnersResults { c, res })
     } else {
-        let kinds = choices(&["state", "organisation", "network"], q.kind.as_deref(), &c.tr, "kind");
-        let regions = choices(
-            &["african", "asia_pacific", "eastern_european", "latin_american_caribbean", "western_european_other"],
-            q.region.as_deref(),
-            &c.tr,
-            "region",
-        );
-        render(&PartnersPage {
-            c,
-            q,
-            kinds,
-            regions,
-            rows: page.items,
-            total: page.total,
-            page: page.page,
-            pages,
-            query_string,
-            sorts,
-        })
+        render(&PartnersPage { c, kinds, regions, res })
     };
     res.headers_mut().insert(header::VARY, header::HeaderValue::from_static("HX-Request, Cookie"));
     res
