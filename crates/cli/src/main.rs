@@ -245,8 +245,10 @@ async fn open_announcing(g: &GlobalArgs, demo: bool, serving: bool) -> Result<Co
     let pending = db.pending_migrations().await?;
     if pending > 0 {
         eprintln!("applying {pending} migration(s) to the {} database…", db.engine().name());
-        db.migrate().await.context("applying migrations")?;
     }
+    // Always run the migrator: besides applying what is pending, it refuses a database whose
+    // applied migrations differ from this binary's, which is clearer than a missing column later.
+    db.migrate().await.context("checking and applying migrations")?;
     let app = Comity::new(db, Arc::new(SystemClock), config::settings_from_env()?);
     let prepared = app.prepare(|step| eprintln!("  {step}…")).await?;
     if let Some(l) = prepared.reference_data {
