@@ -78,6 +78,8 @@ vocabulary! {
         ApiToken => "api_token",
         AuditEntry => "audit_entry",
         Statistics => "statistics",
+        Request => "request",
+        RequestDocument => "request_document",
     }
 }
 
@@ -90,6 +92,11 @@ impl RecordKind {
     /// The Court's reference directory, maintained by the Registry.
     fn is_directory(self) -> bool {
         matches!(self, RecordKind::Partner | RecordKind::FocalPoint | RecordKind::CommunicationProfile)
+    }
+
+    /// Case records: kept by the unit that drafted them and shared with those it names.
+    fn is_case_record(self) -> bool {
+        matches!(self, RecordKind::Request | RecordKind::RequestDocument)
     }
 
     fn is_account(self) -> bool {
@@ -146,6 +153,8 @@ pub struct RecordAccess {
     pub named_users: Vec<String>,
     /// The unit kind of the owner, which decides the Defence/OTP separation.
     pub owner_unit_kind: Option<UnitKind>,
+    /// Made for the Defence, whoever drafted it: never shown to the OTP unless public.
+    pub for_defence: bool,
 }
 
 impl RecordAccess {
@@ -158,6 +167,7 @@ impl RecordAccess {
             named_units: Vec::new(),
             named_users: Vec::new(),
             owner_unit_kind: None,
+            for_defence: false,
         }
     }
 
@@ -170,6 +180,22 @@ impl RecordAccess {
     pub fn about_state(mut self, state: impl Into<String>) -> Self {
         self.state = Some(state.into());
         self
+    }
+
+    /// Shares the record with other units (the unit it is made for, the transmitting organ,
+    /// the Chamber seized).
+    pub fn shared_with(mut self, units: impl IntoIterator<Item = String>) -> Self {
+        self.named_units.extend(units);
+        self
+    }
+
+    pub fn for_defence(mut self, yes: bool) -> Self {
+        self.for_defence = yes;
+        self
+    }
+
+    fn is_defence_side(&self) -> bool {
+        self.for_defence || self.owner_unit_kind == Some(UnitKind::DefenceTeam)
     }
 }
 
@@ -204,6 +230,10 @@ fn may_see(p: &Principal, r: &RecordAccess) -> Decision {
             Err(Denial::Hidden)
         };
     }
+    // Defence work is ex parte towards the Prosecution, whatever its classification.
+    if r.is_defence_side() && p.unit_kind == UnitKind::Otp && r.classification != Classification::Public {
+        return Err(Denial::Hidden);
+    }
     let own_unit = r.owner_unit.as_deref() == Some(p.unit_id.as_str());
     let own_state = p.is_state_user() && r.state.is_some() && r.state == p.unit_state;
     // A focal point sees nothing non-public about another State, whatever else is set.
@@ -214,14 +244,8 @@ fn may_see(p: &Principal, r: &RecordAccess) -> Decision {
         Classification::Public => true,
         Classification::Internal => p.unit_kind.is_court_organ() || own_unit || own_state,
         Classification::Confidential => own_unit || own_state || r.named_units.contains(&p.unit_id),
-        Classification::ExParte => {
-            let defence_record = r.owner_unit_kind == Some(UnitKind::DefenceTeam);
-            if defence_record && p.unit_kind == UnitKind::Otp {
-                false
-            } else {
-                own_unit || r.named_units.contains(&p.unit_id)
-            }
-        }
+        // Ex parte keeps a record from the other party, not from the State it is sent to.
+        Classification::ExParte => own_unit || own_state || r.named_units.contains(&p.unit_id),
         Classification::Sealed => r.named_users.contains(&p.user_id),
     };
     if visible {
@@ -262,6 +286,14 @@ fn may_write(p: &Principal, action: Action, r: &RecordAccess) -> Decision {
         p.has(Role::SystemAdmin)
             || (p.unit_kind == UnitKind::Registry
                 && p.roles.iter().any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin)))
+    } else if r.kind.is_case_record() {
+        // Those the record is shared with act on it; a focal point only once the record
+        // concerns its State (the use case sets the State only after transmission). Which
+        // lifecycle move each may make is decided by `request::may_move`.
+        let own_unit = r.owner_unit.as_deref() == Some(p.unit_id.as_str());
+        let own_state = p.is_state_user() && r.state.is_some() && r.state == p.unit_state;
+        let roles = p.roles.iter().any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin));
+        roles && (own_unit || r.named_units.contains(&p.unit_id) || own_state)
     } else if r.kind.is_account() {
         p.has(Role::SystemAdmin) || (p.has(Role::UnitAdmin) && r.owner_unit.as_deref() == Some(p.unit_id.as_str()))
     } else {

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod partner;
+pub mod request;
 pub mod validation;
 
 /// Declares a closed vocabulary whose wire form is a stable snake_case code, shared by the

@@ -42,8 +42,9 @@ fn record() -> impl Strategy<Value = RecordAccess> {
         proptest::option::of(proptest::sample::select(STATES)),
         proptest::sample::subsequence(UNITS.iter().map(|u| u.0).collect::<Vec<_>>(), 0..4),
         proptest::sample::subsequence(USERS.to_vec(), 0..3),
+        any::<bool>(),
     )
-        .prop_map(|(kind, classification, owner, state, units, users)| RecordAccess {
+        .prop_map(|(kind, classification, owner, state, units, users, for_defence)| RecordAccess {
             kind,
             classification,
             owner_unit: owner.map(|o| o.0.to_owned()),
@@ -51,6 +52,7 @@ fn record() -> impl Strategy<Value = RecordAccess> {
             state: state.map(Into::into),
             named_units: units.into_iter().map(Into::into).collect(),
             named_users: users.into_iter().map(Into::into).collect(),
+            for_defence,
         })
 }
 
@@ -124,6 +126,34 @@ proptest! {
     }
 
     #[test]
+    fn the_otp_never_sees_a_non_public_record_made_for_the_defence(
+        p in principal_in(&[UnitKind::Otp]),
+        mut r in record_with(NON_PUBLIC),
+        a in action(),
+    ) {
+        // Even when the OTP is named, or is (wrongly) recorded as owner.
+        r.for_defence = true;
+        prop_assert_eq!(decide(&p, a, &r), Err(Denial::Hidden));
+    }
+
+    #[test]
+    fn case_records_are_written_only_by_those_they_are_shared_with(
+        p in principal(),
+        mut r in record(),
+        a in write_action(),
+        kind in proptest::sample::select(&[RecordKind::Request, RecordKind::RequestDocument][..]),
+    ) {
+        r.kind = kind;
+        if decide(&p, a, &r).is_ok() {
+            let own_state = p.unit_kind == UnitKind::StateFocalPoint && r.state.is_some() && r.state == p.unit_state;
+            prop_assert!(
+                r.owner_unit.as_deref() == Some(p.unit_id.as_str()) || r.named_units.contains(&p.unit_id) || own_state
+            );
+            prop_assert!(!p.has(Role::SystemAdmin) || p.roles.iter().any(|r| matches!(r, Role::Officer | Role::Approver | Role::UnitAdmin)));
+        }
+    }
+
+    #[test]
     fn an_observer_sees_only_public_aggregates(
         p in principal_in(&[UnitKind::AssemblyObserver]),
         r in record(),
@@ -145,6 +175,9 @@ proptest! {
         r.named_units.retain(|u| *u != p.unit_id);
         if r.owner_unit.as_deref() == Some(p.unit_id.as_str()) {
             r.owner_unit = None;
+        }
+        if p.unit_state.is_some() && r.state == p.unit_state {
+            r.state = None;
         }
         prop_assert_eq!(decide(&p, a, &r), Err(Denial::Hidden));
     }
