@@ -29,6 +29,10 @@ pub async fn unit_by_name(ex: &mut impl Executor, name: &str) -> Result<Option<U
     Sql::new("SELECT * FROM units WHERE name = $1").bind(name).fetch_optional(ex).await
 }
 
+pub async fn unit_by_id(ex: &mut impl Executor, id: &str) -> Result<Option<Unit>> {
+    Sql::new("SELECT * FROM units WHERE id = $1").bind(id).fetch_optional(ex).await
+}
+
 /// The oldest unit of a kind (for the organs, there is one).
 pub async fn first_unit_of_kind(ex: &mut impl Executor, kind: &str) -> Result<Option<Unit>> {
     Sql::new("SELECT * FROM units WHERE kind = $1 ORDER BY created_at, id LIMIT 1").bind(kind).fetch_optional(ex).await

@@ -7,9 +7,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod dialect;
 mod error;
+pub mod jobs;
 pub mod partners;
+pub mod requests;
 mod sql;
 
 pub use dialect::{Db, Engine, Executor, Handle, Tx};

@@ -18,6 +18,7 @@ macro_rules! bind_args {
                 Arg::Bool(v) => q.bind(v),
                 Arg::Date(v) => q.bind(v),
                 Arg::Time(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
             };
         }
         q
@@ -32,6 +33,7 @@ pub enum Arg {
     Bool(Option<bool>),
     Date(Option<NaiveDate>),
     Time(Option<DateTime<Utc>>),
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! arg_from {
@@ -55,6 +57,7 @@ arg_from!(i64, Int, |v| v);
 arg_from!(bool, Bool, |v| v);
 arg_from!(NaiveDate, Date, |v| v);
 arg_from!(DateTime<Utc>, Time, |v| v);
+arg_from!(Vec<u8>, Bytes, |v| v);
 
 /// A statement under construction.
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,7 @@
 //! The storage suite: every test runs on SQLite and, when enabled, on PostgreSQL.
 
 mod audit_chain;
+mod bulk;
 mod migrations;
 mod partners;
 mod transactions;
