@@ -22,6 +22,9 @@ pub enum AppError {
     StaleVersion { current: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// A lifecycle move not open from the current state; `allowed` lists those that are.
+    #[error("'{attempted}' is not allowed while the request is '{from}'; allowed now: {}", if allowed.is_empty() { "none (the request is closed)".to_owned() } else { allowed.join(", ") })]
+    InvalidTransition { from: String, attempted: String, allowed: Vec<String> },
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     Throttled { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]

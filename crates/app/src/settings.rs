@@ -3,6 +3,8 @@
 use chrono::Duration;
 use comity_domain::access::Role;
 
+use crate::mail::MailSettings;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// A session ends after this long without a request.
@@ -18,6 +20,10 @@ pub struct Settings {
     pub throttle_window: Duration,
     /// Lifetime of a new API token unless asked otherwise.
     pub token_ttl: Duration,
+    /// Where reminder e-mails go out; none turns e-mail off (in-app notifications remain).
+    pub mail: Option<MailSettings>,
+    /// A deadline this many days ahead, or fewer, is "due soon" and gets a reminder.
+    pub reminder_horizon_days: i64,
 }
 
 impl Default for Settings {
@@ -30,6 +36,8 @@ impl Default for Settings {
             max_failures_per_address: 20,
             throttle_window: Duration::minutes(15),
             token_ttl: Duration::days(90),
+            mail: None,
+            reminder_horizon_days: 7,
         }
     }
 }

@@ -4,7 +4,11 @@
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use comity_app::{actor::parse_roles, Comity, Settings};
+use comity_app::{
+    actor::parse_roles,
+    mail::{MailSettings, MailTls, Mailer},
+    Comity, Settings,
+};
 use comity_store::dialect::redact_url;
 use comity_web::WebOptions;
 
@@ -21,6 +25,14 @@ pub const ENV: &[(&str, &str)] = &[
     ("COMITY_SESSION_IDLE_MINUTES", "idle minutes before a session ends (default 30)"),
     ("COMITY_SESSION_MAX_HOURS", "hours after sign-in before a session ends (default 12)"),
     ("COMITY_TOTP_REQUIRED_ROLES", "roles that must use a second factor, comma-separated"),
+    ("COMITY_SMTP_HOST", "SMTP server for reminder e-mails; unset turns e-mail off"),
+    ("COMITY_SMTP_PORT", "SMTP port (default 587 for starttls, 465 for tls, 25 for none)"),
+    ("COMITY_SMTP_FROM", "sender of reminder e-mails, e.g. Comity <comity@court.example>"),
+    ("COMITY_SMTP_USERNAME", "SMTP user name, if the server requires one"),
+    ("COMITY_SMTP_PASSWORD", "SMTP password (never printed)"),
+    ("COMITY_SMTP_TLS", "starttls (default), tls, or none (only for a relay on this host)"),
+    ("COMITY_REMINDER_INTERVAL_SECS", "seconds between deadline scans and reminder runs (default 300)"),
+    ("COMITY_REMINDER_HORIZON_DAYS", "days ahead that a deadline counts as due soon (default 7)"),
     ("COMITY_LOG", "log filter, e.g. info or comity=debug (default info)"),
     ("COMITY_LOG_FORMAT", "text (default) or json"),
 ];
@@ -31,6 +43,8 @@ pub struct Config {
     pub database_url: String,
     pub web: WebOptions,
     pub settings: Settings,
+    /// How often the reminder worker scans deadlines and sends what is due.
+    pub reminder_interval: Duration,
 }
 
 fn env_flag(name: &str) -> Result<bool> {
@@ -61,7 +75,38 @@ pub fn settings_from_env() -> Result<Settings> {
     if let Ok(roles) = std::env::var("COMITY_TOTP_REQUIRED_ROLES") {
         s.totp_required_roles = parse_roles(&roles).map_err(|e| anyhow::anyhow!("COMITY_TOTP_REQUIRED_ROLES: {e}"))?;
     }
+    s.mail = mail_from_env()?;
+    s.reminder_horizon_days = env_number("COMITY_REMINDER_HORIZON_DAYS", 7, 0..=365)?;
     Ok(s)
+}
+
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// SMTP settings from the environment; none when no host is set. Checked here, so a server
+/// with unusable mail settings refuses to start instead of failing at the first reminder.
+fn mail_from_env() -> Result<Option<MailSettings>> {
+    let Some(host) = env_text("COMITY_SMTP_HOST") else {
+        return Ok(None);
+    };
+    let tls = match env_text("COMITY_SMTP_TLS") {
+        None => MailTls::default(),
+        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("COMITY_SMTP_TLS: {e}"))?,
+    };
+    let Some(from) = env_text("COMITY_SMTP_FROM") else {
+        bail!("COMITY_SMTP_FROM: required when COMITY_SMTP_HOST is set, e.g. Comity <comity@court.example>");
+    };
+    let port = env_number("COMITY_SMTP_PORT", i64::from(tls.default_port()), 1..=65535)?;
+    let mail = MailSettings {
+        port: u16::try_from(port)?,
+        username: env_text("COMITY_SMTP_USERNAME"),
+        // A password may legitimately begin or end with spaces: only an empty one is absent.
+        password: std::env::var("COMITY_SMTP_PASSWORD").ok().filter(|p| !p.is_empty()),
+        ..MailSettings::new(host, from, tls)
+    };
+    Mailer::new(Some(&mail)).map_err(|e| anyhow::anyhow!("SMTP settings (COMITY_SMTP_*): {e}"))?;
+    Ok(Some(mail))
 }
 
 impl Config {
@@ -79,6 +124,9 @@ impl Config {
             database_url,
             web: WebOptions { secure_cookies: env_flag("COMITY_SECURE_COOKIES")? },
             settings: settings_from_env()?,
+            reminder_interval: Duration::from_secs(
+                env_number("COMITY_REMINDER_INTERVAL_SECS", 300, 10..=24 * 3600)?.unsigned_abs(),
+            ),
         })
     }
 
@@ -106,6 +154,22 @@ impl Config {
             self.settings.throttle_window.num_minutes()
         ));
         out.push_str(&format!("token_ttl_days        = {}\n", self.settings.token_ttl.num_days()));
+        match &self.settings.mail {
+            None => out.push_str("smtp                  = (off: reminders appear in the application only)\n"),
+            Some(m) => {
+                out.push_str(&format!("smtp_host             = {}\n", m.host));
+                out.push_str(&format!("smtp_port             = {}\n", m.port));
+                out.push_str(&format!("smtp_tls              = {}\n", m.tls.code()));
+                out.push_str(&format!("smtp_from             = {}\n", m.from));
+                out.push_str(&format!("smtp_username         = {}\n", m.username.as_deref().unwrap_or("(none)")));
+                out.push_str(&format!(
+                    "smtp_password         = {}\n",
+                    if m.password.is_some() { "***" } else { "(none)" }
+                ));
+            }
+        }
+        out.push_str(&format!("reminder_interval_secs = {}\n", self.reminder_interval.as_secs()));
+        out.push_str(&format!("reminder_horizon_days = {}\n", self.settings.reminder_horizon_days));
         out.push_str("\nenvironment variables:\n");
         for (name, meaning) in ENV {
             out.push_str(&format!("  {name:<28} {meaning}\n"));

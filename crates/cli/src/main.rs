@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod import;
 
 use std::{process::ExitCode, sync::Arc};
 
@@ -63,6 +64,9 @@ enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Bring past registers into Comity.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Measure throughput, latency, start-up time and memory on a synthetic workload.
     Bench(bench::BenchArgs),
 }
@@ -221,6 +225,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", cfg.describe());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(cmd) => import::run(&open(&g, false).await?, cmd).await,
         Command::Bench(args) => bench::run(&g.database_url, args).await,
     }
 }
@@ -291,6 +296,10 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let addr = listener.local_addr()?;
     let router = comity_web::router(app.clone(), cfg.web.clone());
     let sweeper = tokio::spawn(config::sweep_sessions(app.clone()));
+    let (stop_reminders, reminders_stopped) = tokio::sync::oneshot::channel::<()>();
+    let reminders = tokio::spawn(comity_app::reminders::run_reminders(app.clone(), cfg.reminder_interval, async {
+        let _ = reminders_stopped.await;
+    }));
     println!(
         "Comity is listening on http://{addr} ({} database, ready in {} ms). Press Ctrl+C to stop.",
         app.db.engine().name(),
@@ -298,6 +307,12 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     );
     comity_web::serve(listener, router, config::shutdown_signal()).await?;
     sweeper.abort();
+    // Let a reminder pass under way finish, so no e-mail is left half-sent; SMTP timeouts
+    // bound the wait, and past this limit the lease rules settle the job on the next start.
+    let _ = stop_reminders.send(());
+    if tokio::time::timeout(std::time::Duration::from_secs(60), reminders).await.is_err() {
+        eprintln!("the reminder worker did not stop in time; its job is settled on the next start");
+    }
     app.db.close().await;
     eprintln!("Comity stopped.");
     Ok(ExitCode::SUCCESS)

@@ -29,6 +29,7 @@ pub enum ErrorCode {
     InvalidQuery,
     ValidationFailed,
     StaleVersion,
+    InvalidTransition,
     Conflict,
     PayloadTooLarge,
     Throttled,
@@ -47,7 +48,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::InvalidJson | ErrorCode::InvalidQuery => StatusCode::BAD_REQUEST,
             ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::StaleVersion | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::StaleVersion | ErrorCode::InvalidTransition | ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -68,6 +69,7 @@ impl ErrorCode {
             ErrorCode::InvalidQuery => "invalid_query",
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::InvalidTransition => "invalid_transition",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Throttled => "throttled",
@@ -90,6 +92,9 @@ pub struct ErrorBody {
     /// Problems per input field, when the input was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
+    /// For `invalid_transition`: the moves open from the current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
     /// Quote this when reporting a problem.
     pub request_id: String,
 }
@@ -104,13 +109,15 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub fields: Option<BTreeMap<String, String>>,
+    /// Boxed: rare, and it keeps the error small enough to return by value.
+    pub allowed: Option<Box<[String]>>,
     pub retry_after: Option<u64>,
     pub internal: Option<String>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: None, retry_after: None, internal: None }
+        Self { code, message: message.into(), fields: None, allowed: None, retry_after: None, internal: None }
     }
 
     pub fn with_field(code: ErrorCode, field: &str, problem: impl Into<String>) -> Self {
@@ -139,6 +146,10 @@ impl From<AppError> for ApiError {
             }
             AppError::StaleVersion { .. } => ApiError::new(ErrorCode::StaleVersion, message),
             AppError::Conflict(_) => ApiError::new(ErrorCode::Conflict, message),
+            AppError::InvalidTransition { allowed, .. } => ApiError {
+                allowed: Some(allowed.into_boxed_slice()),
+                ..ApiError::new(ErrorCode::InvalidTransition, message)
+            },
             AppError::Throttled { retry_after_secs } => {
                 ApiError { retry_after: Some(retry_after_secs), ..ApiError::new(ErrorCode::Throttled, message) }
             }
@@ -164,6 +175,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 fields: self.fields,
+                allowed: self.allowed.map(Vec::from),
                 request_id: current_request_id(),
             },
         };

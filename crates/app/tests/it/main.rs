@@ -4,8 +4,11 @@
 mod accounts;
 mod bootstrap;
 mod demo;
+mod reminders;
+mod requests;
 mod second_factor;
 mod sessions;
+mod statistics_requests;
 
 use std::sync::Arc;
 

@@ -21,7 +21,7 @@ use fantoccini::{
 };
 use serde_json::json;
 
-use crate::support::Server;
+use crate::support::{add_user, execute, Server};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -337,5 +337,279 @@ async fn save(client: &Client, dir: &std::path::Path, name: &str) -> Result<(), 
     let path = dir.join(name);
     std::fs::write(&path, png).map_err(|e| fail(format!("write {}: {e}", path.display())))?;
     eprintln!("screenshot: {}", path.display());
+    Ok(())
+}
+
+/// The request journey in Chromium: a Registry officer who also approves drafts a
+/// provisional-arrest request, sees what the Statute checklist still misses, completes it,
+/// approves and transmits it, records the acknowledgement, a partial and then a full
+/// execution with the State's report uploaded, and reads the turnaround on the page.
+#[tokio::test]
+async fn draft_approve_send_and_execute_a_request() {
+    if std::env::var("COMITY_TEST_BROWSER").ok().as_deref() != Some("1") {
+        eprintln!("skipped: set COMITY_TEST_BROWSER=1");
+        return;
+    }
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
+    let driver = Chromedriver::start();
+    comity_testkit::on_every_engine!(|t| {
+        let server = Server::start(&t.url);
+        let password = add_user(&t.url, "reg.head", "officer,approver", "Registry");
+        let profile = tempfile::tempdir().expect("a browser profile directory");
+        let failure = shots.join(format!("failure-request-{}.png", t.engine));
+        let _ = std::fs::remove_file(&failure);
+        let client = browser(&driver, profile.path()).await;
+        let result = request_journey(&client, &server, &t.url, &password, profile.path(), &shots, t.engine).await;
+        if let Err(e) = &result {
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(&failure, png);
+            }
+            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let source = client.source().await.unwrap_or_default();
+            let _ = client.close().await;
+            panic!(
+                "request journey on {} failed at {url}: {e}\nscreenshot: {}\n--- page ---\n{source}\n{}",
+                t.engine,
+                failure.display(),
+                server.output()
+            );
+        }
+        client.close().await.expect("close the browser");
+    });
+}
+
+/// Sets a form field's value as a date picker would (typing into date inputs depends on the
+/// browser's locale).
+async fn set_value(client: &Client, id: &str, value: &str) -> Result<(), Failure> {
+    client
+        .execute(
+            "var e = document.getElementById(arguments[0]); e.value = arguments[1]; return e.value;",
+            vec![json!(id), json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn fill(client: &Client, id: &str, text: &str) -> Result<(), Failure> {
+    client.find(Locator::Id(id)).await?.send_keys(text).await?;
+    Ok(())
+}
+
+async fn text_of(client: &Client, css: &str) -> Result<String, Failure> {
+    Ok(client.wait().at_most(WAIT).for_element(Locator::Css(css)).await?.text().await?)
+}
+
+/// Opens a move's form from the request page, fills it and submits it.
+async fn make_move(
+    client: &Client,
+    request: &str,
+    m: &str,
+    effective_on: &str,
+    fields: &[(&str, &str)],
+    shot: Option<(&std::path::Path, &str)>,
+) -> Result<(), Failure> {
+    client.find(Locator::Css(&format!("ul.moves a[href='{request}/moves/{m}']"))).await?.click().await?;
+    wait_for_path(client, &format!("{request}/moves/{m}")).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("effective_on")).await?;
+    set_value(client, "effective_on", effective_on).await?;
+    for (id, value) in fields {
+        let e = client.find(Locator::Id(id)).await?;
+        if e.tag_name().await?.eq_ignore_ascii_case("select") {
+            e.select_by_value(value).await?;
+        } else {
+            e.send_keys(value).await?;
+        }
+    }
+    if let Some((dir, name)) = shot {
+        save(client, dir, name).await?;
+    }
+    client.find(Locator::Css("form.move-form button[type=submit]")).await?.click().await?;
+    wait_for_path(client, request).await?;
+    let done = text_of(client, "p.done").await?;
+    if done.trim().is_empty() {
+        return Err(fail(format!("{m}: no confirmation on the request page")));
+    }
+    Ok(())
+}
+
+async fn request_journey(
+    client: &Client,
+    server: &Server,
+    database_url: &str,
+    password: &str,
+    scratch: &std::path::Path,
+    shots: &std::path::Path,
+    engine: &str,
+) -> Result<(), Failure> {
+    // The server's own clock: the system clock, read the way Comity reads it.
+    let today = comity_app::Clock::now(&comity_app::SystemClock).date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+
+    client.goto(&server.url("/login")).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("name")).await?.send_keys("reg.head").await?;
+    client.find(Locator::Id("password")).await?.send_keys(password).await?;
+    client.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
+    wait_for_path(client, "/").await?;
+
+    // Draft from the Requests page: particulars, then a provisional-arrest line.
+    client.find(Locator::Css("header nav a[href='/requests']")).await?.click().await?;
+    wait_for_path(client, "/requests").await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("a[href='/requests/new']")).await?.click().await?;
+    wait_for_path(client, "/requests/new").await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("partner_id")).await?.select_by_value("ARG").await?;
+    fill(client, "title", "Provisional arrest of a suspect at large").await?;
+    set_value(client, "deadline", &day(45)).await?;
+    client.find(Locator::Id("urgency")).await?.select_by_value("urgent").await?;
+    fill(client, "purpose", "Provisional arrest pending a request for surrender (art. 92).").await?;
+    client.find(Locator::Id("new_line_type")).await?.select_by_value("provisional_arrest").await?;
+    client.find(Locator::Css("button[name=op][value=add_line]")).await?.click().await?;
+    let label = text_of(client, "label[for='lines-0-content-person_description']").await?;
+    if !label.contains("Description of the person sought") || !label.contains("art. 92(2)(a)") {
+        return Err(fail(format!("the checklist field is labelled {label:?}")));
+    }
+    if client.find(Locator::Id("title")).await?.prop("value").await?.as_deref()
+        != Some("Provisional arrest of a suspect at large")
+    {
+        return Err(fail("adding a line keeps what was typed".into()));
+    }
+    fill(client, "lines-0-content-person_description", "Adult male, about 45, scar on the left hand.").await?;
+    // Changing a line's type swaps in that type's checklist in place (htmx), keeping answers
+    // the two types share.
+    let before = client.current_url().await?;
+    for (line_type, field) in [
+        ("arrest_surrender", "lines-0-content-national_requirements"),
+        ("provisional_arrest", "lines-0-content-surrender_request_to_follow"),
+    ] {
+        client.find(Locator::Id("lines-0-line_type")).await?.select_by_value(line_type).await?;
+        client.wait().at_most(WAIT).for_element(Locator::Id(field)).await?;
+        settle(client).await?;
+    }
+    let kept = client.find(Locator::Id("lines-0-content-person_description")).await?.prop("value").await?;
+    if kept.as_deref() != Some("Adult male, about 45, scar on the left hand.") {
+        return Err(fail(format!("changing the line type lost the shared answer: {kept:?}")));
+    }
+    if client.current_url().await? != before {
+        return Err(fail("the type change happened in place, without leaving the page".into()));
+    }
+    client.execute("document.getElementById('line-1').scrollIntoView()", vec![]).await?;
+    save(client, shots, &format!("request-draft-form-{engine}.png")).await?;
+    client.find(Locator::Css("button[name=op][value=save]")).await?.click().await?;
+    let deadline = Instant::now() + WAIT;
+    let request = loop {
+        let url = client.current_url().await?;
+        let path = url.path().to_owned();
+        if path.starts_with("/requests/") && path != "/requests/new" && !path.ends_with("/edit") {
+            break path;
+        }
+        if Instant::now() > deadline {
+            return Err(fail(format!("saving the draft leads to {url}")));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let id = request.trim_start_matches("/requests/").to_owned();
+
+    // What is missing, point by point.
+    let missing = text_of(client, "#missing").await?;
+    for point in ["Probable location of the person", "Warrant of arrest", "Essential facts"] {
+        if !missing.contains(point) {
+            return Err(fail(format!("'What is missing' does not list {point:?}: {missing}")));
+        }
+    }
+    save(client, shots, &format!("request-draft-missing-{engine}.png")).await?;
+
+    // The server runs on the real clock. To record each step on the day it really happened,
+    // the draft is moved three weeks back, behind Comity's back, as if drafted then.
+    execute(
+        database_url,
+        &format!("UPDATE request_events SET effective_on = '{}' WHERE request_id = '{id}'", day(-21)),
+    )
+    .await;
+
+    // Complete it from the checklist's own link.
+    client.find(Locator::Css("#missing a")).await?.click().await?;
+    wait_for_path(client, &format!("{request}/edit")).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("facts")).await?;
+    fill(client, "facts", "The suspect is believed to travel under an alias.").await?;
+    fill(client, "lines-0-content-probable_location", "Buenos Aires, Argentina.").await?;
+    fill(client, "lines-0-content-crimes_and_facts", "Crimes against humanity (art. 7).").await?;
+    fill(client, "lines-0-content-warrant_reference", "ICC-01/99-01/26-1, issued by Pre-Trial Chamber I.").await?;
+    fill(client, "lines-0-content-surrender_request_to_follow", "A request for surrender will follow within 60 days.")
+        .await?;
+    client.find(Locator::Css("button[name=op][value=save]")).await?.click().await?;
+    wait_for_path(client, &request).await?;
+    let complete = text_of(client, "#missing").await?;
+    if !complete.contains("Every checklist point is answered") {
+        return Err(fail(format!("the completed draft still misses: {complete}")));
+    }
+
+    // Approve, then transmit: each step records the day it took effect.
+    make_move(client, &request, "approve", &day(-20), &[("decision_reference", "ICC-01/99-01/26-7")], None).await?;
+    if text_of(client, "#status").await?.trim() != "Approved" {
+        return Err(fail("the request shows as approved".into()));
+    }
+    save(client, shots, &format!("request-approved-{engine}.png")).await?;
+    make_move(client, &request, "transmit", &day(-14), &[("note_verbale", "NV/2026/123")], None).await?;
+    let sent = text_of(client, "#transmission-title").await?;
+    if sent.trim() != "How it was sent" {
+        return Err(fail(format!("no transmission snapshot: {sent:?}")));
+    }
+    client.execute("document.getElementById('transmission-title').scrollIntoView()", vec![]).await?;
+    save(client, shots, &format!("request-transmitted-{engine}.png")).await?;
+
+    // The State's answers, recorded after the fact with their own dates.
+    make_move(client, &request, "acknowledge", &day(-10), &[("national_reference", "AR-2026-77")], None).await?;
+    make_move(
+        client,
+        &request,
+        "record_partial_execution",
+        &day(-5),
+        &[("line_outcomes-1", "partially_executed"), ("reason", "The person was located; arrest pending.")],
+        Some((shots, &format!("request-move-form-{engine}.png"))),
+    )
+    .await?;
+
+    // The State's report, uploaded as material received.
+    let pdf = scratch.join("execution-report.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n% Comity browser test\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+        .map_err(|e| fail(format!("write {}: {e}", pdf.display())))?;
+    client.find(Locator::Id("file")).await?.send_keys(&pdf.display().to_string()).await?;
+    client.find(Locator::Id("doc-kind")).await?.select_by_value("material_received").await?;
+    fill(client, "doc-description", "Execution report from the central authority").await?;
+    client.find(Locator::Css("form.upload button[type=submit]")).await?.click().await?;
+    wait_for_path(client, &request).await?;
+    let docs = text_of(client, "section[aria-labelledby=documents] table").await?;
+    if !docs.contains("execution-report.pdf") || !docs.contains("Material received") {
+        return Err(fail(format!("the uploaded report is not listed: {docs}")));
+    }
+
+    make_move(client, &request, "record_execution", &day(0), &[], None).await?;
+    let turnaround = text_of(client, "#turnaround").await?;
+    if !turnaround.contains("4 days") || !turnaround.contains("14 days") {
+        return Err(fail(format!("the turnaround reads {turnaround:?}, expected 4 and 14 days")));
+    }
+    if text_of(client, "#status").await?.trim() != "Executed" {
+        return Err(fail("the request shows as executed".into()));
+    }
+    save(client, shots, &format!("request-executed-{engine}.png")).await?;
+    client.execute("document.getElementById('history').scrollIntoView()", vec![]).await?;
+    save(client, shots, &format!("request-history-{engine}.png")).await?;
+
+    // The list finds it among the executed requests; the page reads in French too.
+    client.goto(&server.url("/requests?status=executed")).await?;
+    let row = text_of(client, "#results tbody tr").await?;
+    if !row.contains("Provisional arrest of a suspect at large") {
+        return Err(fail(format!("the executed request is not listed: {row:?}")));
+    }
+    save(client, shots, &format!("requests-list-{engine}.png")).await?;
+    client.goto(&server.url(&format!("/lang/fr?next={request}"))).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='fr']")).await?;
+    let status = text_of(client, "#status").await?;
+    if status.trim() != "Exécutée" {
+        return Err(fail(format!("the status in French reads {status:?}")));
+    }
+    save(client, shots, &format!("request-executed-fr-{engine}.png")).await?;
+    client.goto(&server.url(&format!("/lang/en?next={request}"))).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='en']")).await?;
     Ok(())
 }

@@ -9,5 +9,6 @@ mod backup;
 mod browser;
 mod config;
 mod help;
+mod import;
 mod serve;
 mod support;

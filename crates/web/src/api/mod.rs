@@ -1,12 +1,18 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers.
 
+mod notifications;
 mod partners;
+mod requests;
 mod system;
 
 pub use partners::partners_csv_response;
 pub use system::AuditParams;
 
-use axum::{routing::get, Json, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+    Json, Router,
+};
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi,
@@ -36,11 +42,30 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         partners::update_focal_point,
         partners::profiles,
         partners::add_profile,
+        requests::list,
+        requests::create,
+        requests::get_one,
+        requests::update,
+        requests::transition,
+        requests::events,
+        requests::documents,
+        requests::upload,
+        requests::download,
+        requests::letter,
+        requests::my_work,
+        requests::partner_figures,
+        requests::statistics,
+        requests::import,
+        notifications::list,
+        notifications::mark_read,
+        notifications::mark_all_read,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody, crate::error::ErrorCode)),
     modifiers(&BearerAuth),
     tags(
         (name = "partners", description = "States, organisations and networks; focal points; communication profiles"),
+        (name = "requests", description = "Requests for cooperation: drafting, lifecycle moves, history, documents and work queues"),
+        (name = "notifications", description = "Your in-app notifications: reminders of approaching and passed deadlines"),
         (name = "statistics", description = "Public aggregates"),
         (name = "administration", description = "Accounts and the audit trail"),
         (name = "system", description = "Health and identity"),
@@ -82,6 +107,28 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/partners/{id}/focal-points", get(partners::focal_points).post(partners::add_focal_point))
         .route("/api/v1/partners/{id}/focal-points/{fp}", axum::routing::put(partners::update_focal_point))
         .route("/api/v1/partners/{id}/communication-profiles", get(partners::profiles).post(partners::add_profile))
+        .route("/api/v1/partners/{id}/request-figures", get(requests::partner_figures))
+        .route("/api/v1/requests", get(requests::list).post(requests::create))
+        .route(
+            "/api/v1/requests/import",
+            post(requests::import).layer(DefaultBodyLimit::max(requests::MAX_IMPORT_BYTES)),
+        )
+        .route("/api/v1/requests/{id}", get(requests::get_one).patch(requests::update))
+        .route("/api/v1/requests/{id}/transitions", post(requests::transition))
+        .route("/api/v1/requests/{id}/events", get(requests::events))
+        // The upload handler bounds the body itself (just above the upload limit), so the
+        // router's default limit for JSON bodies does not apply there.
+        .route(
+            "/api/v1/requests/{id}/documents",
+            post(requests::upload).layer(DefaultBodyLimit::disable()).get(requests::documents),
+        )
+        .route("/api/v1/requests/{id}/documents/{doc}", get(requests::download))
+        .route("/api/v1/requests/{id}/letter", post(requests::letter))
+        .route("/api/v1/me/work", get(requests::my_work))
+        .route("/api/v1/me/notifications", get(notifications::list))
+        .route("/api/v1/me/notifications/read", post(notifications::mark_all_read))
+        .route("/api/v1/me/notifications/{id}/read", post(notifications::mark_read))
+        .route("/api/v1/statistics/requests", get(requests::statistics))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -147,6 +147,8 @@ struct PartnerPage {
     can_edit: bool,
     focal_points: Vec<FocalPointView>,
     profiles: Vec<ProfileView>,
+    /// Request figures for this partner, when the reader may see them.
+    figures: Option<super::requests::PartnerFigures>,
 }
 
 pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, Path(id): Path<String>) -> Response {
@@ -170,7 +172,8 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
                 },
                 Treaty { title: c.tr.t("col-apic"), status: p.summary.apic.clone(), dates: p.apic_dates.clone() },
             ];
-            render(&PartnerPage { c, p, treaties, can_edit, focal_points, profiles })
+            let figures = super::requests::partner_figures(&s, &session, &c.tr, &p.summary.id).await;
+            render(&PartnerPage { c, p, treaties, can_edit, focal_points, profiles, figures })
         }
         Err(e) => UiError(e).into_response(),
     }

@@ -6,6 +6,8 @@ mod admin;
 mod directory;
 mod edit;
 mod login;
+mod notifications;
+mod requests;
 
 use askama::Template;
 use axum::{
@@ -45,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/partners/{id}/communication-profiles/new", get(edit::new_profile))
         .route("/audit", get(admin::audit))
         .route("/admin/users", get(admin::users))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/read", post(notifications::mark_all_read))
+        .route("/notifications/{id}/read", post(notifications::mark_read))
+        .merge(requests::routes())
 }
 
 /// What the page frame needs: the translator, the signed-in user and the navigation.
@@ -65,16 +71,29 @@ pub struct ChromeUser {
     pub admin: bool,
     /// Whether the directory is open to them (observers work with aggregates only).
     pub directory: bool,
+    /// Whether they work with requests (observers see aggregates only).
+    pub requests: bool,
+    /// How many of their notifications are unread.
+    pub unread: i64,
 }
 
 impl Chrome {
     pub async fn new(s: &AppState, session: Option<&SessionState>, nav: &'static str, path: &str) -> Self {
+        let unread = match session {
+            Some(session) => s.app.unread_notifications(&session.actor).await.unwrap_or_else(|e| {
+                tracing::warn!(request_id = %current_request_id(), error = %e, "could not count unread notifications");
+                0
+            }),
+            None => 0,
+        };
         let user = session.map(|s| ChromeUser {
             display_name: s.actor.display_name.clone(),
             unit: s.actor.unit_name.clone(),
             auditor: s.actor.has(Role::Auditor) || s.actor.has(Role::SystemAdmin),
             admin: s.actor.has(Role::SystemAdmin) || s.actor.has(Role::UnitAdmin),
             directory: s.actor.principal.unit_kind != comity_domain::access::UnitKind::AssemblyObserver,
+            requests: s.actor.principal.unit_kind != comity_domain::access::UnitKind::AssemblyObserver,
+            unread,
         });
         Self {
             tr: Tr::new(current_lang(), s.i18n.clone()),

@@ -6,9 +6,15 @@ mod bad_input;
 mod confidentiality;
 mod export;
 mod headers;
+mod notifications;
 mod openapi;
 mod partners;
 mod profiles;
+mod requests_api;
+mod requests_bad_input;
+mod requests_confidentiality;
+mod requests_import;
+mod requests_ui;
 mod second_factor;
 mod throttling;
 mod ui;
@@ -103,6 +109,29 @@ impl TestServer {
         self.http.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("PUT")
     }
 
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.http.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("PATCH")
+    }
+
+    /// Adds a user and returns a read-and-write token for them.
+    pub async fn user_token(&self, name: &str, unit: &str, roles: &str) -> String {
+        self.user(name, unit, roles).await;
+        self.token(name).await
+    }
+
+    /// Posts a `multipart/form-data` body made of `parts`.
+    pub async fn post_multipart(&self, path: &str, token: &str, parts: &[Part<'_>]) -> Response {
+        let (content_type, body) = multipart(parts);
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST multipart")
+    }
+
     /// The sequence number of the newest audit entry: unchanged means nothing was written.
     pub async fn audit_head(&self) -> i64 {
         let q = AuditQuery { limit: 1, ..Default::default() };
@@ -147,5 +176,72 @@ pub fn focal_point(name: &str, classification: &str) -> Value {
         "languages": ["es", "en"],
         "mandate_from": "2025-01-01",
         "classification": classification,
+    })
+}
+
+/// One part of a multipart form: its name, the file name for a file, and the contents.
+pub struct Part<'a> {
+    pub name: &'a str,
+    pub filename: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub data: &'a [u8],
+}
+
+impl<'a> Part<'a> {
+    pub fn text(name: &'a str, value: &'a str) -> Self {
+        Self { name, filename: None, content_type: None, data: value.as_bytes() }
+    }
+
+    pub fn file(filename: &'a str, content_type: &'a str, data: &'a [u8]) -> Self {
+        Self { name: "file", filename: Some(filename), content_type: Some(content_type), data }
+    }
+}
+
+/// A `multipart/form-data` body (RFC 7578) and its content type.
+pub fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "comity-test-boundary-5f0c2a9e";
+    let mut body = Vec::new();
+    for p in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match p.filename {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{}\"; filename=\"{f}\"\r\n", p.name).as_bytes(),
+            ),
+            None => {
+                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{}\"\r\n", p.name).as_bytes())
+            }
+        }
+        if let Some(t) = p.content_type {
+            body.extend_from_slice(format!("Content-Type: {t}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(p.data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// A complete outgoing request body (every checklist point answered) with one line of
+/// `line_type`, for tests that need a request able to leave draft.
+pub fn complete_request(on_behalf_of: &str, partner_id: &str, title: &str) -> Value {
+    serde_json::json!({
+        "on_behalf_of": on_behalf_of,
+        "partner_id": partner_id,
+        "title": title,
+        "purpose": "To trace and freeze the assets of the suspect held in the requested State.",
+        "facts": "The suspect is alleged to have transferred proceeds of the crimes to accounts abroad.",
+        "legal_basis": "Articles 93(1)(k) and 96 of the Rome Statute",
+        "situation": "Situation in the Republic of Example",
+        "deadline": "2026-06-30",
+        "decision_reference": "ICC-01/99-01/26-12",
+        "lines": [{
+            "line_type": "a93_1_k_assets_trace_freeze_seize",
+            "content": {
+                "assistance_sought": "Identify and freeze accounts held by the suspect.",
+                "persons_places": "Banco Example, Buenos Aires",
+                "procedure": "Freezing order under national law.",
+            },
+        }],
     })
 }
