@@ -60,6 +60,9 @@ pub struct Page<T> {
     pub page: i64,
     pub per_page: i64,
     pub total: i64,
+    /// When true, `total` is a lower bound: there are at least that many.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_is_lower_bound: bool,
 }
 
 impl<T> Page<T> {

@@ -1636,7 +1636,7 @@ impl Comity {
         filter: &RequestFilter,
         paging: Paging,
     ) -> Result<Page<RequestSummary>> {
-        let (rows, total) = store::list(c, &viewer(actor), filter).await?;
+        let (rows, total, total_is_lower_bound) = store::list(c, &viewer(actor), filter).await?;
         let ids: Vec<String> = rows.iter().map(|r| r.request.id.clone()).collect();
         let lines = store::lines_of(c, &ids).await?;
         let today = self.today();
@@ -1649,7 +1649,7 @@ impl Comity {
                 tracing::error!(request = %row.request.id, "list visibility disagreed with the policy; row withheld");
             }
         }
-        Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
+        Ok(Page { items, page: paging.page, per_page: paging.per_page, total, total_is_lower_bound })
     }
 
     async fn request_filter(&self, ex: &mut impl Executor, q: &RequestQuery) -> Result<(RequestFilter, Paging)> {

@@ -439,8 +439,10 @@ fn push_visibility(sql: &mut Sql, v: &Viewer) {
     sql.push(")");
 }
 
-/// One page of requests the viewer may see, and how many there are in all.
-pub async fn list(ex: &mut impl Executor, v: &Viewer, f: &RequestFilter) -> Result<(Vec<ListedRequest>, i64)> {
+/// One page of requests the viewer may see, and how many there are: exactly up to a bound
+/// (at least 1,000, and always two pages beyond this one), then a lower bound, flagged.
+/// Counting every match of an unselective filter costs more than the page itself.
+pub async fn list(ex: &mut impl Executor, v: &Viewer, f: &RequestFilter) -> Result<(Vec<ListedRequest>, i64, bool)> {
     let engine = ex.engine();
     let cols = REQUEST_COLUMNS.split(',').map(|c| format!("r.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut sql = Sql::new(&format!(
@@ -456,10 +458,12 @@ pub async fn list(ex: &mut impl Executor, v: &Viewer, f: &RequestFilter) -> Resu
     sql.push(&format!(" ORDER BY {column} {direction}{nulls}, r.id {direction} LIMIT "));
     sql.push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
     let rows = sql.fetch_all(ex).await?;
-    let mut count = Sql::new("SELECT COUNT(*) FROM requests r");
+    let bound = (f.offset + 2 * f.limit).max(1000);
+    let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM requests r");
     push_conditions(&mut count, engine, v, f);
-    let (total,): (i64,) = count.fetch_one(ex).await?;
-    Ok((rows, total))
+    count.push(" LIMIT ").push_bind(bound + 1).push(") c");
+    let (n,): (i64,) = count.fetch_one(ex).await?;
+    Ok((rows, n.min(bound), n > bound))
 }
 
 /// The light projection the figures are computed from.

@@ -194,20 +194,35 @@ async fn the_bulk_loader_writes_what_it_is_given_and_search_finds_it() {
 
         // The full-text index followed the bulk insert: title, purpose and reference words.
         let found = |rows: &[requests::ListedRequest]| rows.iter().map(|r| r.request.id.clone()).collect::<Vec<_>>();
-        let (rows, total) = requests::list(&mut c, &court_viewer(), &words(&["kibera"])).await.expect("search");
+        let (rows, total, _) = requests::list(&mut c, &court_viewer(), &words(&["kibera"])).await.expect("search");
         assert_eq!(total, 2);
         let mut ids = found(&rows);
         ids.sort();
         assert_eq!(ids, vec![rs[7].id.clone(), rs[8].id.clone()]);
-        let (rows, total) =
+        let (rows, total, _) =
             requests::list(&mut c, &court_viewer(), &words(&["exhum", "forensic"])).await.expect("two words");
         assert_eq!(total, 2, "prefix and both words");
         assert_eq!(rows.len(), 2);
-        let (rows, total) = requests::list(&mut c, &court_viewer(), &words(&["graves", "follow"])).await.expect("and");
+        let (rows, total, _) =
+            requests::list(&mut c, &court_viewer(), &words(&["graves", "follow"])).await.expect("and");
         assert_eq!((found(&rows), total), (vec![rs[8].id.clone()], 1));
-        let (_, total) = requests::list(&mut c, &court_viewer(), &words(&["banking"])).await.expect("common");
+        let (_, total, _) = requests::list(&mut c, &court_viewer(), &words(&["banking"])).await.expect("common");
         assert_eq!(total, 998);
-        let (_, total) = requests::list(&mut c, &court_viewer(), &words(&["zanzibar"])).await.expect("none");
+        let (_, total, _) = requests::list(&mut c, &court_viewer(), &words(&["zanzibar"])).await.expect("none");
         assert_eq!(total, 0);
+
+        // Totals are exact up to the bound (1,000, or two pages past the one asked for), then
+        // a flagged lower bound.
+        let all = |offset: i64| RequestFilter { limit: 10, offset, ..Default::default() };
+        assert_eq!(requests::list(&mut c, &court_viewer(), &all(0)).await.expect("list").1, 1_000);
+        let mut tx = db.write().await.expect("tx");
+        let more: Vec<Request> = (1_000..1_005).map(|n| request(n, &format!("Late request {n}"), "x")).collect();
+        bulk::insert_requests(&mut tx, &more).await.expect("more requests");
+        tx.commit().await.expect("commit");
+        let mut c = db.read().await.expect("conn");
+        let (rows, total, lower_bound) = requests::list(&mut c, &court_viewer(), &all(0)).await.expect("list");
+        assert_eq!((rows.len(), total, lower_bound), (10, 1_000, true));
+        let (_, total, lower_bound) = requests::list(&mut c, &court_viewer(), &all(990)).await.expect("deep page");
+        assert_eq!((total, lower_bound), (1_005, false), "exact again near the end");
     });
 }
