@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::{
-    requests::{append, classification_of, request_access},
+    requests::{append, classification_of, is_external, request_access},
     trail::{self, Target},
     Actor, AppError, Comity, Result,
 };
@@ -24,13 +24,15 @@ use crate::{
 pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 
 vocabulary! {
-    /// What a document is to its request.
+    /// What a document is to its request. An internal note is the Court's own working paper
+    /// on the request: never shown to the partner.
     DocumentKind {
         Letter => "letter",
         Annex => "annex",
         MaterialReceived => "material_received",
         Correspondence => "correspondence",
         Translation => "translation",
+        InternalNote => "internal_note",
         Other => "other",
     }
 }
@@ -170,6 +172,9 @@ impl Comity {
         let mut tx = self.db.write().await?;
         let r = self.visible_request(&mut tx, actor, request_id, Action::Read).await?;
         actor.check(Action::Update, &request_access(&r, RecordKind::RequestDocument))?;
+        if kind == Some(DocumentKind::InternalNote) && is_external(actor, &r) {
+            e.add("kind", "internal notes are the Court's own");
+        }
         e.into_result()?;
         let (Some(media_type), Some(kind)) = (media_type, kind) else {
             return Err(AppError::Internal("validated document fields missing".into()));
@@ -214,7 +219,10 @@ impl Comity {
         let mut c = self.db.read().await?;
         let r = self.visible_request(&mut c, actor, request_id, Action::Read).await?;
         actor.check(Action::Read, &request_access(&r, RecordKind::RequestDocument))?;
-        let docs = store::documents(&mut c, &r.id).await?;
+        let mut docs = store::documents(&mut c, &r.id).await?;
+        if is_external(actor, &r) {
+            docs.retain(|d| d.kind != DocumentKind::InternalNote.code());
+        }
         let users = accounts::list_users(&mut c, None).await?;
         drop(c);
         let listed: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), r.classification.as_str())).collect();
@@ -239,8 +247,12 @@ impl Comity {
         let mut tx = self.db.write().await?;
         let r = self.visible_request(&mut tx, actor, request_id, Action::Read).await?;
         actor.check(Action::Read, &request_access(&r, RecordKind::RequestDocument))?;
-        let d =
-            store::document(&mut tx, document_id).await?.filter(|d| d.request_id == r.id).ok_or(AppError::NotFound)?;
+        let external = is_external(actor, &r);
+        let d = store::document(&mut tx, document_id)
+            .await?
+            .filter(|d| d.request_id == r.id)
+            .filter(|d| !(external && d.kind == DocumentKind::InternalNote.code()))
+            .ok_or(AppError::NotFound)?;
         let bytes = store::blob(&mut tx, &d.sha256)
             .await?
             .ok_or_else(|| AppError::Internal(format!("document {} has no stored contents ({})", d.id, d.sha256)))?;

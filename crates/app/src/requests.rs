@@ -466,7 +466,8 @@ fn allowed_moves(actor: &Actor, r: &Request) -> Vec<Move> {
         .collect()
 }
 
-fn is_external(actor: &Actor, r: &Request) -> bool {
+/// Whether the actor reads the request as its partner (a focal point of that State).
+pub(crate) fn is_external(actor: &Actor, r: &Request) -> bool {
     actor.principal.unit_kind == UnitKind::StateFocalPoint
         && actor.principal.unit_state.as_deref() == Some(r.partner_id.as_str())
 }

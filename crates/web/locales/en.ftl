@@ -571,6 +571,7 @@ consult-outcome-unresolved = Unresolved
 postponement-art-94 = Art. 94: for an agreed period (ongoing investigation)
 postponement-art-95 = Art. 95: until the admissibility ruling
 dockind-letter = Request letter
+dockind-internal-note = Internal note (never shown to the State)
 dockind-annex = Annex
 dockind-material-received = Material received
 dockind-correspondence = Correspondence

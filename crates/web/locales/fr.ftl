@@ -571,6 +571,7 @@ consult-outcome-unresolved = Difficulté non résolue
 postponement-art-94 = Art. 94 : pour une période convenue (enquête en cours)
 postponement-art-95 = Art. 95 : jusqu'à la décision sur la recevabilité
 dockind-letter = Lettre de demande
+dockind-internal-note = Note interne (jamais communiquée à l'État)
 dockind-annex = Annexe
 dockind-material-received = Éléments reçus
 dockind-correspondence = Correspondance

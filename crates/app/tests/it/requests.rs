@@ -381,3 +381,33 @@ async fn the_rule_188_clock_runs_until_the_full_request_is_sent() {
         assert_eq!((clock.stopped_on, clock.overdue), (Some(day("2026-04-20")), false));
     });
 }
+
+/// The addressee State sees what was sent and what it sent back, never the Court's own notes.
+#[tokio::test]
+async fn internal_notes_never_reach_the_state() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        s.user("reg", "Registry", "officer,approver").await;
+        s.user("fp.arg", "state:ARG", "officer").await;
+        let (reg, fp) = (actor(&s, "reg").await, actor(&s, "fp.arg").await);
+        let r = s.app.create_request(&reg, &complete(evidence_draft("ARG"))).await.expect("draft");
+        for m in ["approve", "transmit"] {
+            s.app.transition(&reg, &r.id, &mv(m)).await.expect(m);
+        }
+        let upload = |kind: &str, name: &str| comity_app::documents::DocumentUpload {
+            filename: name.into(),
+            kind: Some(kind.into()),
+            bytes: b"%PDF-1.4 test".to_vec(),
+            ..Default::default()
+        };
+        s.app.add_document(&reg, &r.id, upload("annex", "annex.pdf")).await.expect("annex");
+        let note = s.app.add_document(&reg, &r.id, upload("internal_note", "assessment.pdf")).await.expect("note");
+        let seen: Vec<_> = s.app.documents(&fp, &r.id).await.expect("documents").into_iter().map(|d| d.kind).collect();
+        assert_eq!(seen, ["annex"]);
+        assert!(matches!(s.app.download_document(&fp, &r.id, &note.id).await, Err(AppError::NotFound)));
+        s.app.download_document(&reg, &r.id, &note.id).await.expect("the Registry reads its note");
+        let filed = s.app.add_document(&fp, &r.id, upload("internal_note", "x.pdf")).await;
+        assert!(matches!(filed, Err(AppError::Validation(ref f)) if f.0.contains_key("kind")), "{filed:?}");
+        s.app.add_document(&fp, &r.id, upload("material_received", "records.pdf")).await.expect("the State answers");
+    });
+}

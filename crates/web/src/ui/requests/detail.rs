@@ -409,7 +409,13 @@ pub async fn page(
     let documents = doc_rows(tr, &r.id, docs.unwrap_or_default());
     let doc_kinds = comity_app::documents::DocumentKind::ALL
         .iter()
-        .filter(|k| **k != comity_app::documents::DocumentKind::Letter || !external)
+        .filter(|k| {
+            !external
+                || !matches!(
+                    k,
+                    comity_app::documents::DocumentKind::Letter | comity_app::documents::DocumentKind::InternalNote
+                )
+        })
         .map(|k| crate::ui::directory::Choice {
             value: k.code().into(),
             label: tr.code("dockind", k.code()),
