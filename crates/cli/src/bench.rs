@@ -762,19 +762,7 @@ async fn run_load(base: &str, token: &str, states: &[String], args: &BenchArgs, 
                     1 => format!("{base}/api/v1/partners?kind=state&per_page=50&page={}", 1 + rng.below(pages)),
                     _ => format!("{base}/api/v1/partners/{iso}/focal-points"),
                 };
-                let outcome = match client.get(&url).header("authorization", &auth).send().await {
-                    Ok(r) => {
-                        let status = r.status();
-                        match r.bytes().await {
-                            Ok(_) if status.is_success() => Ok(()),
-                            Ok(_) => Err(format!("HTTP {}", status.as_u16())),
-                            Err(e) => Err(format!("reading the body: {e}")),
-                        }
-                    }
-                    Err(e) => {
-                        Err(format!("transport: {}", if e.is_timeout() { "timeout".into() } else { e.to_string() }))
-                    }
-                };
+                let outcome = fetch(&client, &url, &auth).await;
                 let elapsed = started.elapsed();
                 if started < warm_end {
                     continue;
@@ -820,6 +808,21 @@ async fn run_load(base: &str, token: &str, states: &[String], args: &BenchArgs, 
 }
 
 /// The value at quantile `q` of sorted microseconds, in milliseconds.
+/// One authenticated GET, read to the end; the error says what went wrong.
+async fn fetch(client: &reqwest::Client, url: &str, auth: &str) -> Result<(), String> {
+    match client.get(url).header("authorization", auth).send().await {
+        Ok(r) => {
+            let status = r.status();
+            match r.bytes().await {
+                Ok(_) if status.is_success() => Ok(()),
+                Ok(_) => Err(format!("HTTP {}", status.as_u16())),
+                Err(e) => Err(format!("reading the body: {e}")),
+            }
+        }
+        Err(e) => Err(format!("transport: {}", if e.is_timeout() { "timeout".into() } else { e.to_string() })),
+    }
+}
+
 fn quantile_ms(sorted: &[u32], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -2203,19 +2206,7 @@ async fn run_requests_load(
                 // Two draws in three are lists, one is a search.
                 let shape = if rng.below(3) < 2 { rng.below(7) } else { 7 + rng.below(2) };
                 let url = format!("{base}{}", plan.url(shape, &mut rng));
-                let outcome = match client.get(&url).header("authorization", &auth).send().await {
-                    Ok(r) => {
-                        let status = r.status();
-                        match r.bytes().await {
-                            Ok(_) if status.is_success() => Ok(()),
-                            Ok(_) => Err(format!("HTTP {}", status.as_u16())),
-                            Err(e) => Err(format!("reading the body: {e}")),
-                        }
-                    }
-                    Err(e) => {
-                        Err(format!("transport: {}", if e.is_timeout() { "timeout".into() } else { e.to_string() }))
-                    }
-                };
+                let outcome = fetch(&client, &url, &auth).await;
                 let elapsed = started.elapsed();
                 if started < warm_end {
                     continue;

@@ -3,16 +3,7 @@
 use comity_app::{Actor, AppError};
 use comity_testkit::on_every_engine;
 
-use crate::{input, TestApp};
-
-fn problem(e: AppError, field: &str) -> String {
-    match e {
-        AppError::Validation(f) => {
-            f.0.get(field).cloned().unwrap_or_else(|| panic!("the refusal names '{field}': {f:?}"))
-        }
-        other => panic!("expected a validation error on '{field}', got {other:?}"),
-    }
-}
+use crate::{input, problem, TestApp};
 
 #[tokio::test]
 async fn a_new_user_needs_a_valid_name_known_roles_and_an_existing_unit() {

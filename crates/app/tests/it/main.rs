@@ -13,7 +13,7 @@ mod statistics_requests;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use comity_app::{users::UserInput, Actor, Comity, ManualClock, Settings};
+use comity_app::{users::UserInput, Actor, AppError, Comity, ManualClock, Settings};
 use comity_store::Db;
 use comity_testkit::TestDatabase;
 
@@ -51,6 +51,16 @@ impl TestApp {
     /// Adds a user as the operator and returns the generated password.
     pub async fn user(&self, name: &str, unit: &str, roles: &str) -> String {
         self.app.add_user(&Actor::operator(), &input(name, unit, roles)).await.expect("add a test user").1
+    }
+}
+
+/// The problem a validation refusal names for `field`; fails the test on any other answer.
+pub fn problem(e: AppError, field: &str) -> String {
+    match e {
+        AppError::Validation(f) => {
+            f.0.get(field).cloned().unwrap_or_else(|| panic!("the refusal names '{field}': {f:?}"))
+        }
+        other => panic!("expected a validation error on '{field}', got {other:?}"),
     }
 }
 

@@ -11,13 +11,13 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use comity_app::{
     requests::{LineInput, RequestInput, TransitionInput},
     statistics::{RequestStatistics, Spread, TurnaroundFigures},
-    Actor, AppError, AuthMethod, Clock, Comity, ManualClock,
+    Actor, AuthMethod, Clock, Comity, ManualClock,
 };
 use comity_domain::request::LineType;
 use comity_store::accounts;
 use comity_testkit::on_every_engine;
 
-use crate::TestApp;
+use crate::{problem, TestApp};
 
 const FROM: &str = "2026-07-01";
 const TO: &str = "2026-12-31";
@@ -352,15 +352,6 @@ async fn an_empty_period_has_every_key_and_no_change_percent() {
         assert_spread("overall", &st.turnaround.overall.to_first_response, &none());
         assert!(st.turnaround.by_partner.is_empty() && st.turnaround.by_line_type.is_empty());
     });
-}
-
-fn problem(e: AppError, field: &str) -> String {
-    match e {
-        AppError::Validation(f) => {
-            f.0.get(field).cloned().unwrap_or_else(|| panic!("the refusal names '{field}': {f:?}"))
-        }
-        other => panic!("expected a validation error on '{field}', got {other:?}"),
-    }
 }
 
 #[tokio::test]
