@@ -250,6 +250,8 @@ pub struct RequestView {
     pub parent_id: Option<String>,
     pub partner_id: String,
     pub partner_name: String,
+    /// The partner's French name, where the directory has one.
+    pub partner_name_fr: Option<String>,
     pub title: String,
     pub purpose: String,
     pub facts: String,
@@ -308,6 +310,8 @@ pub struct RequestSummary {
     pub kind: String,
     pub partner_id: String,
     pub partner_name: String,
+    /// The partner's French name, where the directory has one.
+    pub partner_name_fr: Option<String>,
     pub title: String,
     pub situation: String,
     pub line_types: Vec<String>,
@@ -483,6 +487,7 @@ fn summary(row: &ListedRequest, lines: &[Line], today: NaiveDate) -> RequestSumm
         kind: r.kind.clone(),
         partner_id: r.partner_id.clone(),
         partner_name: row.partner_name.clone(),
+        partner_name_fr: row.partner_name_fr.clone(),
         title: r.title.clone(),
         situation: r.situation.clone(),
         line_types: lines.iter().filter(|l| l.request_id == r.id).map(|l| l.line_type.clone()).collect(),
@@ -930,7 +935,11 @@ impl Comity {
         let mut c = self.db.read().await?;
         let r = self.visible_request(&mut c, actor, id, Action::Read).await?;
         let lines = store::lines(&mut c, &r.id).await?;
-        let partner_name = partner_store::partner(&mut c, &r.partner_id).await?.map(|p| p.name).unwrap_or_default();
+        let partner = partner_store::partner(&mut c, &r.partner_id).await?;
+        let partner_name = (
+            partner.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            partner.as_ref().and_then(|p| p.name_fr.clone()),
+        );
         let internal = if is_external(actor, &r) {
             None
         } else {
@@ -1005,7 +1014,7 @@ impl Comity {
         actor: &Actor,
         r: &Request,
         lines: &[Line],
-        partner_name: String,
+        partner_name: (String, Option<String>),
         internal: Option<InternalFields>,
         full_request_sent_on: Option<NaiveDate>,
     ) -> RequestView {
@@ -1037,7 +1046,8 @@ impl Comity {
             kind: r.kind.clone(),
             parent_id: r.parent_id.clone(),
             partner_id: r.partner_id.clone(),
-            partner_name,
+            partner_name: partner_name.0,
+            partner_name_fr: partner_name.1,
             title: r.title.clone(),
             purpose: r.purpose.clone(),
             facts: r.facts.clone(),

@@ -350,6 +350,7 @@ pub struct ListedRequest {
     #[sqlx(flatten)]
     pub request: Request,
     pub partner_name: String,
+    pub partner_name_fr: Option<String>,
 }
 
 const OPEN_STATUSES: &str = "('executed', 'refused', 'withdrawn', 'answered')";
@@ -446,7 +447,7 @@ pub async fn list(ex: &mut impl Executor, v: &Viewer, f: &RequestFilter) -> Resu
     let engine = ex.engine();
     let cols = REQUEST_COLUMNS.split(',').map(|c| format!("r.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut sql = Sql::new(&format!(
-        "SELECT {cols}, p.name AS partner_name FROM requests r JOIN partners p ON p.id = r.partner_id"
+        "SELECT {cols}, p.name AS partner_name, p.name_fr AS partner_name_fr FROM requests r JOIN partners p ON p.id = r.partner_id"
     ));
     push_conditions(&mut sql, engine, v, f);
     let direction = if f.descending { "DESC" } else { "ASC" };

@@ -109,6 +109,14 @@ impl Tr {
         Self { lang, i18n }
     }
 
+    /// A name in the reader's language: the French one where there is one.
+    pub fn name(&self, en: &str, fr: Option<&str>) -> String {
+        match (self.lang, fr) {
+            (Lang::Fr, Some(fr)) if !fr.is_empty() => fr.to_owned(),
+            _ => en.to_owned(),
+        }
+    }
+
     pub fn t(&self, key: &str) -> String {
         self.i18n.get(self.lang, key, None)
     }

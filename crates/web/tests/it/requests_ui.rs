@@ -302,8 +302,10 @@ async fn a_request_is_drafted_completed_approved_and_sent_through_the_pages() {
         let html = page(officer.get("/requests").await, StatusCode::OK, "liste").await;
         assert!(html.contains("Demandes de coopération") && html.contains(r#"<html lang="fr">"#));
         assert!(html.contains("Transmise"), "the status in French");
+        assert!(html.contains("Argentine") && !html.contains("Argentina"), "the partner's French name");
         let html = page(officer.get(&format!("/requests/{id}")).await, StatusCode::OK, "demande").await;
         assert!(html.contains("Historique") && html.contains("Signalement de la personne recherchée"));
+        assert!(html.contains("Argentine"), "the partner's French name");
         let html = page(officer.get("/requests/new").await, StatusCode::OK, "nouvelle").await;
         assert!(html.contains("Nouvelle demande") && html.contains("Arrestation provisoire (art. 92)"));
         let html = page(officer.get("/my-work").await, StatusCode::OK, "mon travail").await;

@@ -235,7 +235,7 @@ pub async fn page(
     let open = !matches!(r.status.as_str(), "executed" | "refused" | "withdrawn" | "answered");
     let writer = !r.allowed_moves.is_empty() || (!external && s.app.may_draft_requests(actor));
     let mut facts = vec![
-        (tr.t("rf-partner-id"), r.partner_name.clone()),
+        (tr.t("rf-partner-id"), tr.name(&r.partner_name, r.partner_name_fr.as_deref())),
         (tr.t("rf-direction"), tr.code("direction", &r.direction)),
         (tr.t("rf-organ"), tr.code("organ", &r.organ)),
         (tr.t("rf-on-behalf-of"), tr.code("behalf", &r.on_behalf_of)),

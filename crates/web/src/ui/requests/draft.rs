@@ -367,7 +367,7 @@ async fn page(
         fixed.push((tr.t("rf-direction"), tr.code("direction", &r.direction)));
         fixed.push((tr.t("rf-on-behalf-of"), tr.code("behalf", &r.on_behalf_of)));
         fixed.push((tr.t("rf-kind"), tr.code("rkind", &r.kind)));
-        fixed.push((tr.t("rf-partner-id"), r.partner_name.clone()));
+        fixed.push((tr.t("rf-partner-id"), tr.name(&r.partner_name, r.partner_name_fr.as_deref())));
         fixed.push((tr.t("col-status"), tr.code("rstatus", &r.status)));
     }
     let partners = if existing.is_none() || content_editable {

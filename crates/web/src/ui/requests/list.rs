@@ -47,7 +47,7 @@ impl Row {
             id: s.id.clone(),
             reference: s.reference.clone(),
             title: s.title.clone(),
-            partner: s.partner_name.clone(),
+            partner: tr.name(&s.partner_name, s.partner_name_fr.as_deref()),
             status: s.status.clone(),
             status_label: tr.code("rstatus", &s.status),
             deadline: s.deadline.map(|d| d.to_string()).unwrap_or_default(),

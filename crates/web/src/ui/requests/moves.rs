@@ -234,7 +234,7 @@ async fn move_page(
         id: r.id.clone(),
         reference: r.reference.clone(),
         title: r.title.clone(),
-        partner: r.partner_name.clone(),
+        partner: tr.name(&r.partner_name, r.partner_name_fr.as_deref()),
         status_label: tr.code("rstatus", &r.status),
         code: m.code().into(),
         label: tr.code("move", m.code()),
