@@ -1597,7 +1597,15 @@ impl Comity {
                 Some(i) => events.split_off(i),
                 None => Vec::new(),
             };
-            events.retain(|e| e.action != "edit");
+            // Edits, and the filing of the Court's internal notes, are the Court's own.
+            let internal_note = |e: &Event| {
+                e.action == "document_added"
+                    && serde_json::from_str::<serde_json::Value>(&e.detail)
+                        .ok()
+                        .and_then(|d| d.get("kind").and_then(|k| k.as_str().map(str::to_owned)))
+                        == Some(crate::documents::DocumentKind::InternalNote.code().to_owned())
+            };
+            events.retain(|e| e.action != "edit" && !internal_note(e));
         }
         let users = accounts::list_users(&mut c, None).await?;
         Ok(events

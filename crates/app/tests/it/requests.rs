@@ -409,5 +409,10 @@ async fn internal_notes_never_reach_the_state() {
         let filed = s.app.add_document(&fp, &r.id, upload("internal_note", "x.pdf")).await;
         assert!(matches!(filed, Err(AppError::Validation(ref f)) if f.0.contains_key("kind")), "{filed:?}");
         s.app.add_document(&fp, &r.id, upload("material_received", "records.pdf")).await.expect("the State answers");
+        let history = serde_json::to_string(&s.app.request_events(&fp, &r.id).await.expect("history")).expect("json");
+        assert!(history.contains("annex.pdf") && history.contains("records.pdf"), "{history}");
+        assert!(!history.contains("assessment.pdf") && !history.contains("internal_note"), "{history}");
+        let own = serde_json::to_string(&s.app.request_events(&reg, &r.id).await.expect("history")).expect("json");
+        assert!(own.contains("assessment.pdf"), "the Court's own history keeps it");
     });
 }
