@@ -8,7 +8,7 @@ use comity_domain::{
     validation::FieldErrors,
     vocabulary,
 };
-use comity_store::{accounts, partners as partner_store, requests as store};
+use comity_store::{accounts, requests as store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -281,21 +281,16 @@ impl Comity {
             return Err(AppError::Conflict("letters are generated for outgoing requests only".into()));
         }
         let mut c = self.db.read().await?;
-        let languages: Vec<String> = match &view.transmission {
+        // The languages the request was sent under, or those in force today for a draft.
+        let languages = match &view.transmission {
             Some(t) => t.language.clone().unwrap_or_default(),
-            None => partner_store::profiles(&mut c, &view.partner_id)
+            None => self
+                .profile_in_force(&mut c, &view.partner_id, self.today())
                 .await?
-                .into_iter()
-                .filter(|p| p.effective_from <= self.today())
-                .max_by_key(|p| (p.effective_from, p.created_at))
                 .map(|p| p.languages)
                 .unwrap_or_default(),
-        }
-        .split(',')
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
+        };
+        let languages = crate::partners::split_list(&languages);
         let input = crate::letter::LetterInput {
             reference: view.reference.clone(),
             date: self.today(),

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    requests::{append, classification_of, lines_from, LineInput, RequestInput, TransitionInput},
+    requests::{append, classification_of, LineInput, RequestInput, TransitionInput},
     trail::{self, Target},
     Actor, AppError, Comity, Result,
 };
@@ -458,17 +458,13 @@ impl Comity {
             received_on: (direction == Direction::Incoming).then(|| drafted_on.to_string()),
             lines,
         };
-        let mut r = self.new_request(tx, actor, &input, today, Some(&ImportContext)).await?;
-        if lines_empty(&input) {
+        let (mut r, lines) = self.new_request(tx, actor, &input, today, Some(&ImportContext)).await?;
+        if lines.is_empty() {
             return Err(AppError::field("line_types", "at least one line type is required"));
         }
-        let mut le = comity_domain::validation::FieldErrors::new();
-        let default_cost = comity_domain::request::CostAllocation::RequestedState;
-        let parsed = crate::requests::parse_lines(&mut le, direction, &input.lines, default_cost);
-        le.into_result()?;
         store::insert_request(tx, &r).await?;
-        for l in lines_from(&r.id, &parsed) {
-            store::insert_line(tx, &l).await?;
+        for l in &lines {
+            store::insert_line(tx, l).await?;
         }
         let first = if direction == Direction::Incoming { "receive" } else { "create" };
         append(tx, &r, first, None, drafted_on, now, actor, "imported", serde_json::json!({ "imported": true }))
@@ -528,8 +524,4 @@ impl Comity {
         }
         Ok(())
     }
-}
-
-fn lines_empty(input: &RequestInput) -> bool {
-    input.lines.is_empty()
 }

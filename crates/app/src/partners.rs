@@ -262,11 +262,12 @@ fn summary(p: &Partner, events: &[StatusEvent], on: NaiveDate) -> PartnerSummary
     }
 }
 
-fn split_list(s: &str) -> Vec<String> {
+/// The items of a stored comma-separated list (mandates, languages).
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
-fn classification_of(s: &str) -> Classification {
+pub(crate) fn classification_of(s: &str) -> Classification {
     // Stored values were validated on the way in; an unknown one is treated as the strictest.
     Classification::parse(s).unwrap_or(Classification::Sealed)
 }
@@ -322,12 +323,12 @@ fn focal_point_view(f: &FocalPoint, today: NaiveDate) -> FocalPointView {
 }
 
 /// The profile in force on `on`: the latest whose effective date has come.
+pub(crate) fn in_force(profiles: &[CommunicationProfile], on: NaiveDate) -> Option<&CommunicationProfile> {
+    profiles.iter().filter(|p| p.effective_from <= on).max_by_key(|p| (p.effective_from, p.created_at))
+}
+
 fn in_force_id(profiles: &[CommunicationProfile], on: NaiveDate) -> Option<&str> {
-    profiles
-        .iter()
-        .filter(|p| p.effective_from <= on)
-        .max_by_key(|p| (p.effective_from, p.created_at))
-        .map(|p| p.id.as_str())
+    in_force(profiles, on).map(|p| p.id.as_str())
 }
 
 fn profile_view(p: &CommunicationProfile, current: Option<&str>) -> ProfileView {

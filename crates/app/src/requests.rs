@@ -395,9 +395,7 @@ pub struct PartnerRequestFigures {
     pub median_days_to_execution: Option<f64>,
 }
 
-pub(crate) fn classification_of(s: &str) -> Classification {
-    Classification::parse(s).unwrap_or(Classification::Sealed)
-}
+pub(crate) use crate::partners::classification_of;
 
 /// What the policy needs to know about a request (and its documents, which inherit it).
 pub(crate) fn request_access(r: &Request, kind: RecordKind) -> RecordAccess {
@@ -541,7 +539,7 @@ fn persons_json(e: &mut FieldErrors, persons: &[LinkedPerson]) -> String {
     serde_json::to_string(persons).unwrap_or_else(|_| "[]".into())
 }
 
-pub(crate) fn parse_lines(
+fn parse_lines(
     e: &mut FieldErrors,
     direction: Direction,
     lines: &[LineInput],
@@ -663,8 +661,7 @@ impl Comity {
         let now = self.clock.now();
         let today = self.today();
         let mut tx = self.db.write().await?;
-        let r = self.new_request(&mut tx, actor, input, today, None).await?;
-        let lines = self.build_lines(&r.id, input, &r)?;
+        let (r, lines) = self.new_request(&mut tx, actor, input, today, None).await?;
         store::insert_request(&mut tx, &r).await.map_err(reference_taken)?;
         for l in &lines {
             store::insert_line(&mut tx, l).await?;
@@ -685,16 +682,8 @@ impl Comity {
         self.request(actor, &r.id).await
     }
 
-    fn build_lines(&self, request_id: &str, input: &RequestInput, r: &Request) -> Result<Vec<Line>> {
-        let mut e = FieldErrors::new();
-        let default_cost = CostAllocation::parse(&r.cost_allocation).unwrap_or(CostAllocation::RequestedState);
-        let parsed = parse_lines(&mut e, direction_of(r), &input.lines, default_cost);
-        e.into_result()?;
-        Ok(lines_from(request_id, &parsed))
-    }
-
-    /// Validates a new request and builds its row (not yet stored). `imported` carries the
-    /// import's own dates and skips the rules that only hold for live entry.
+    /// Validates a new request and builds its row and lines (not yet stored). `imported`
+    /// carries the import's own dates and skips the rules that only hold for live entry.
     pub(crate) async fn new_request(
         &self,
         tx: &mut Tx,
@@ -702,7 +691,7 @@ impl Comity {
         input: &RequestInput,
         today: NaiveDate,
         imported: Option<&crate::import::ImportContext>,
-    ) -> Result<Request> {
+    ) -> Result<(Request, Vec<Line>)> {
         let mut e = FieldErrors::new();
         let direction =
             optional_code::<Direction>(&mut e, "direction", input.direction.as_deref()).unwrap_or(Direction::Outgoing);
@@ -748,7 +737,7 @@ impl Comity {
         if input.lines.is_empty() && direction == Direction::Incoming {
             e.add("lines", "an incoming request needs at least one line");
         }
-        let _ = parse_lines(&mut e, direction, &input.lines, cost);
+        let parsed_lines = parse_lines(&mut e, direction, &input.lines, cost);
 
         // Who drafts on whose behalf.
         let p = &actor.principal;
@@ -920,7 +909,8 @@ impl Comity {
                 other => other,
             })?;
         }
-        Ok(r)
+        let lines = lines_from(&r.id, &parsed_lines);
+        Ok((r, lines))
     }
 
     async fn next_reference(&self, tx: &mut Tx, today: NaiveDate) -> Result<String> {
@@ -1570,14 +1560,14 @@ impl Comity {
         Ok(r)
     }
 
-    async fn profile_in_force(
+    pub(crate) async fn profile_in_force(
         &self,
         ex: &mut impl Executor,
         partner_id: &str,
         on: NaiveDate,
     ) -> Result<Option<partner_store::CommunicationProfile>> {
         let profiles = partner_store::profiles(ex, partner_id).await?;
-        Ok(profiles.into_iter().filter(|p| p.effective_from <= on).max_by_key(|p| (p.effective_from, p.created_at)))
+        Ok(crate::partners::in_force(&profiles, on).cloned())
     }
 
     /// The history, oldest first. The partner's view leaves out who entered each step.
@@ -1883,7 +1873,7 @@ async fn unit_name(ex: &mut impl Executor, id: Option<&str>) -> Result<Option<St
     })
 }
 
-pub(crate) fn lines_from(
+fn lines_from(
     request_id: &str,
     parsed: &[(LineType, BTreeMap<String, String>, CostAllocation)],
 ) -> Vec<Line> {
