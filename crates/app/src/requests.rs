@@ -1576,9 +1576,9 @@ impl Comity {
         let r = self.visible_request(&mut c, actor, id, Action::Read).await?;
         let external = is_external(actor, &r);
         let mut events = store::events(&mut c, &r.id).await?;
+        let users = accounts::list_users(&mut c, None).await?;
         drop(c);
         self.audit_reads(actor, "request.read_history", RecordKind::Request, &[(&r.id, &r.classification)]).await?;
-        let mut c = self.db.read().await?;
         if external {
             // The partner's history starts when the request reached it, and carries only
             // what concerns it (no internal references, no one's identity).
@@ -1597,7 +1597,7 @@ impl Comity {
             };
             events.retain(|e| e.action != "edit" && !internal_note(e));
         }
-        let users = accounts::list_users(&mut c, None).await?;
+
         Ok(events
             .into_iter()
             .map(|e| {
@@ -1873,10 +1873,7 @@ async fn unit_name(ex: &mut impl Executor, id: Option<&str>) -> Result<Option<St
     })
 }
 
-fn lines_from(
-    request_id: &str,
-    parsed: &[(LineType, BTreeMap<String, String>, CostAllocation)],
-) -> Vec<Line> {
+fn lines_from(request_id: &str, parsed: &[(LineType, BTreeMap<String, String>, CostAllocation)]) -> Vec<Line> {
     parsed
         .iter()
         .enumerate()
