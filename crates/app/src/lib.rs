@@ -15,6 +15,7 @@ pub mod letter;
 pub mod mail;
 pub mod partners;
 pub mod reference;
+pub mod register;
 pub mod reminders;
 pub mod requests;
 pub mod settings;
@@ -40,11 +41,20 @@ pub struct Comity {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     directory_keeper: Arc<tokio::sync::OnceCell<String>>,
+    register: Arc<register::Register>,
+    read_trail: Arc<std::sync::OnceLock<trail::ReadTrail>>,
 }
 
 impl Comity {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self { db, clock, settings: Arc::new(settings), directory_keeper: Arc::default() }
+        Self {
+            db,
+            clock,
+            settings: Arc::new(settings),
+            directory_keeper: Arc::default(),
+            register: Arc::default(),
+            read_trail: Arc::default(),
+        }
     }
 
     /// Today's date at the Court's seat, for status-on-a-date questions.
@@ -60,9 +70,6 @@ pub struct Page<T> {
     pub page: i64,
     pub per_page: i64,
     pub total: i64,
-    /// When true, `total` is a lower bound: there are at least that many.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub total_is_lower_bound: bool,
 }
 
 impl<T> Page<T> {

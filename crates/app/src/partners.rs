@@ -455,7 +455,7 @@ impl Comity {
             .filter(|p| actor.may(Action::Read, &partner_access(p, &keeper)))
             .map(|p| summary(p, &events_of(&events, &p.id), on))
             .collect();
-        Ok(Page { items, page: paging.page, per_page: paging.per_page, total, total_is_lower_bound: false })
+        Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
     }
 
     async fn visible_partner(&self, ex: &mut impl Executor, actor: &Actor, id: &str, keeper: &str) -> Result<Partner> {

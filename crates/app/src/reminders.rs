@@ -332,7 +332,7 @@ impl Comity {
         let (items, total) =
             jobs::notifications_for(&mut c, &actor.principal.user_id, paging.offset(), paging.per_page).await?;
         let items = items.into_iter().map(NotificationView::from).collect();
-        Ok(Page { items, page: paging.page, per_page: paging.per_page, total, total_is_lower_bound: false })
+        Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
     }
 
     /// How many of the actor's notifications are unread.

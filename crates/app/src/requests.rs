@@ -2,7 +2,7 @@
 //! the Statute checklists, the lifecycle moves with their grounds and effective dates, the
 //! lists and work queues, and the external view a requested State sees.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Days, NaiveDate};
 use comity_domain::{
@@ -16,7 +16,7 @@ use comity_domain::{
 };
 use comity_store::{
     accounts, partners as partner_store,
-    requests::{self as store, Event, Line, ListedRequest, Request, RequestFilter, RequestSort, Viewer},
+    requests::{self as store, Event, Line, ListedRequest, Request},
     Executor, Tx,
 };
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,7 @@ use utoipa::ToSchema;
 
 use crate::{
     partners::parse_date,
+    register::{Audience, RequestFilter, RequestSort},
     trail::{self, Target},
     Actor, AppError, Comity, Page, Paging, Result,
 };
@@ -399,20 +400,18 @@ pub(crate) use crate::partners::classification_of;
 
 /// What the policy needs to know about a request (and its documents, which inherit it).
 pub(crate) fn request_access(r: &Request, kind: RecordKind) -> RecordAccess {
-    let mut a = RecordAccess::new(kind, classification_of(&r.classification))
-        .shared_with(
-            [r.acting_for_unit_id.clone(), r.chamber_unit_id.clone(), Some(r.transmitting_unit_id.clone())]
-                .into_iter()
-                .flatten(),
-        )
-        .for_defence(r.on_behalf_of == OnBehalfOf::Defence.code());
-    a.owner_unit = Some(r.owner_unit_id.clone());
-    // The partner learns of a request only once it has been sent (or, incoming, received).
-    if r.transmitted_on.is_some() {
-        a = a.about_state(r.partner_id.clone());
+    Audience {
+        classification: r.classification.clone(),
+        owner_unit: r.owner_unit_id.clone(),
+        acting_for_unit: r.acting_for_unit_id.clone(),
+        chamber_unit: r.chamber_unit_id.clone(),
+        transmitting_unit: r.transmitting_unit_id.clone(),
+        for_defence: r.on_behalf_of == OnBehalfOf::Defence.code(),
+        partner_once_sent: r.transmitted_on.map(|_| r.partner_id.clone()),
+        created_by: r.created_by.clone(),
+        responsible_user: r.responsible_user_id.clone(),
     }
-    a.named_users = [Some(r.created_by.clone()), r.responsible_user_id.clone()].into_iter().flatten().collect();
-    a
+    .access(kind)
 }
 
 fn parties(r: &Request) -> Parties {
@@ -505,18 +504,6 @@ fn summary(row: &ListedRequest, lines: &[Line], today: NaiveDate) -> RequestSumm
 /// Splits search text into words the full-text indexes understand.
 pub fn search_words(q: &str) -> Vec<String> {
     q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(|w| w.to_lowercase()).collect()
-}
-
-fn viewer(actor: &Actor) -> Viewer {
-    let p = &actor.principal;
-    Viewer {
-        user_id: p.user_id.clone(),
-        unit_id: p.unit_id.clone(),
-        court_organ: p.unit_kind.is_court_organ(),
-        state: if p.unit_kind == UnitKind::StateFocalPoint { p.unit_state.clone() } else { None },
-        otp: p.unit_kind == UnitKind::Otp,
-        none: p.unit_kind == UnitKind::AssemblyObserver,
-    }
 }
 
 fn text(e: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
@@ -985,18 +972,8 @@ impl Comity {
             return Ok(());
         };
         let ids = disclosed.iter().map(|(id, _)| *id).collect::<Vec<_>>().join(",");
-        let mut tx = self.db.write().await?;
-        trail::record(
-            &mut tx,
-            self.clock.now(),
-            actor,
-            action,
-            Target::new(kind, &ids, strictest),
-            serde_json::json!({ "records": disclosed.len() }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let detail = serde_json::json!({ "records": disclosed.len() });
+        self.record_read(actor, action, Target::new(kind, &ids, strictest), detail).await
     }
 
     fn view(
@@ -1623,6 +1600,13 @@ impl Comity {
             .collect())
     }
 
+    /// Loads the register index (what the request lists are answered from) ahead of the
+    /// first list.
+    pub async fn load_register(&self) -> Result<()> {
+        let mut c = self.db.read().await?;
+        self.register.catch_up(&mut c).await
+    }
+
     /// Requests the actor may see, filtered, searched, sorted and paged.
     pub async fn list_requests(&self, actor: &Actor, q: &RequestQuery) -> Result<Page<RequestSummary>> {
         let mut c = self.db.read().await?;
@@ -1645,20 +1629,23 @@ impl Comity {
         filter: &RequestFilter,
         paging: Paging,
     ) -> Result<Page<RequestSummary>> {
-        let (rows, total, total_is_lower_bound) = store::list(c, &viewer(actor), filter).await?;
-        let ids: Vec<String> = rows.iter().map(|r| r.request.id.clone()).collect();
-        let lines = store::lines_of(c, &ids).await?;
+        self.register.catch_up(c).await?;
+        let found = self.register.find(actor, filter);
+        let mut rows = store::listed(c, &found.ids).await?;
+        let position: HashMap<&str, usize> = found.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        rows.sort_by_key(|r| position.get(r.request.id.as_str()).copied());
+        let lines = store::lines_of(c, &found.ids).await?;
         let today = self.today();
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
-            // The SQL filter mirrors the policy; the policy still has the last word.
+            // The register applied the policy to what it knew; the policy checks the row as
+            // read now too (a request changed in between is withheld until the next list).
             if actor.may(Action::Read, &request_access(&row.request, RecordKind::Request)) {
                 items.push(summary(row, &lines, today));
-            } else {
-                tracing::error!(request = %row.request.id, "list visibility disagreed with the policy; row withheld");
             }
         }
-        Ok(Page { items, page: paging.page, per_page: paging.per_page, total, total_is_lower_bound })
+        let total = found.total;
+        Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
     }
 
     async fn request_filter(&self, ex: &mut impl Executor, q: &RequestQuery) -> Result<(RequestFilter, Paging)> {

@@ -41,6 +41,90 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// A disclosure waiting for the trail's group commit, and who waits for it.
+pub(crate) struct ReadEntry {
+    at: DateTime<Utc>,
+    actor: String,
+    action: String,
+    target: (RecordKind, String, Classification),
+    detail: String,
+    written: tokio::sync::oneshot::Sender<std::result::Result<(), String>>,
+}
+
+/// Reads are audited before they are answered, but many readers' entries share one commit:
+/// one writer takes whatever is waiting, appends it in one transaction and answers them all.
+/// On SQLite each commit also makes every other connection drop its page cache, so fewer
+/// commits keep lists fast under load.
+pub(crate) type ReadTrail = tokio::sync::mpsc::UnboundedSender<ReadEntry>;
+
+/// The most entries one commit takes.
+const READS_PER_COMMIT: usize = 512;
+
+fn start_read_trail(db: comity_store::Db) -> ReadTrail {
+    let (queue, mut waiting) = tokio::sync::mpsc::unbounded_channel::<ReadEntry>();
+    tokio::spawn(async move {
+        while let Some(first) = waiting.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < READS_PER_COMMIT {
+                match waiting.try_recv() {
+                    Ok(e) => batch.push(e),
+                    Err(_) => break,
+                }
+            }
+            let written = async {
+                let mut tx = db.write().await?;
+                for e in &batch {
+                    let entry = audit::NewEntry {
+                        actor: &e.actor,
+                        action: &e.action,
+                        record_kind: e.target.0.code(),
+                        record_id: &e.target.1,
+                        classification: e.target.2.code(),
+                        detail: e.detail.clone(),
+                    };
+                    audit::append(&mut tx, e.at, &entry).await?;
+                }
+                tx.commit().await?;
+                Ok::<(), crate::AppError>(())
+            }
+            .await
+            .map_err(|e| e.to_string());
+            for e in batch {
+                let _ = e.written.send(written.clone());
+            }
+        }
+    });
+    queue
+}
+
+impl Comity {
+    /// Appends an entry for `actor` having read a record, and returns once it is committed.
+    pub(crate) async fn record_read(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: Target<'_>,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let queue = self.read_trail.get_or_init(|| start_read_trail(self.db.clone()));
+        let (written, done) = tokio::sync::oneshot::channel();
+        let entry = ReadEntry {
+            at: self.clock.now(),
+            actor: actor.audit_id().to_owned(),
+            action: action.to_owned(),
+            target: (target.kind, target.id.to_owned(), target.classification),
+            detail: detail.to_string(),
+            written,
+        };
+        queue.send(entry).map_err(|_| crate::AppError::Unavailable("the audit trail writer has stopped".into()))?;
+        match done.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(crate::AppError::Internal(format!("writing the audit trail: {e}"))),
+            Err(_) => Err(crate::AppError::Unavailable("the audit trail writer has stopped".into())),
+        }
+    }
+}
+
 /// The audit viewer's query.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {

@@ -296,6 +296,13 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let addr = listener.local_addr()?;
     let router = comity_web::router(app.clone(), cfg.web.clone());
     let sweeper = tokio::spawn(config::sweep_sessions(app.clone()));
+    // Load the register index now rather than on the first list someone asks for.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.load_register().await {
+            tracing::warn!(error = %e, "the register index will load on the first list instead");
+        }
+    });
     let (stop_reminders, reminders_stopped) = tokio::sync::oneshot::channel::<()>();
     let reminders = tokio::spawn(comity_app::reminders::run_reminders(app.clone(), cfg.reminder_interval, async {
         let _ = reminders_stopped.await;

@@ -255,28 +255,6 @@ pub trait Executor: Send {
     }
 }
 
-/// The condition that matches rows of `requests` (aliased `r`) whose text contains every
-/// word of `words` as a prefix; the two engines' full-text indexes answer it.
-pub fn push_request_search(sql: &mut crate::Sql, engine: Engine, words: &[String]) {
-    match engine {
-        Engine::Sqlite => {
-            let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
-            sql.push("r.id IN (SELECT request_id FROM requests_fts WHERE requests_fts MATCH ");
-            sql.push_bind(query);
-            sql.push(")");
-        }
-        Engine::Postgres => {
-            let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-            sql.push(
-                "to_tsvector('simple', translate(r.reference || ' ' || r.title || ' ' || r.purpose, '-/._', '    ')) \
-                 @@ to_tsquery('simple', ",
-            );
-            sql.push_bind(query);
-            sql.push(")");
-        }
-    }
-}
-
 impl Executor for Handle {
     fn conn(&mut self) -> Conn<'_> {
         match self {
@@ -295,14 +273,12 @@ impl Executor for Tx {
     }
 }
 
-/// The tables and columns of the schema, for the drift test. SQLite's full-text index is a
-/// virtual table where PostgreSQL uses an expression index, so it is left out.
+/// The tables and columns of the schema, for the drift test.
 pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>> {
     let sql = match db.engine() {
         Engine::Sqlite => Sql::new(
             "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' \
-             AND m.name NOT LIKE 'requests_fts%' \
              ORDER BY 1, 2",
         ),
         Engine::Postgres => Sql::new(

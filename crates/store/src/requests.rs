@@ -1,9 +1,9 @@
 //! Requests for cooperation: the request, its lines, its append-only history and its
-//! documents, and the list query with the visibility rules pushed into SQL.
+//! documents, and the change feed the application's register index follows.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::{dialect::push_request_search, Executor, Result, Sql};
+use crate::{Executor, Result, Sql};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct Request {
@@ -111,9 +111,19 @@ fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// The counter whose next value every insert or update of a request takes (`change_seq`), so
+/// that a reader holding the highest value it has seen can ask for everything newer. The
+/// counter's row is locked until the writing transaction ends, so on PostgreSQL too the changes
+/// commit in the order of their numbers and a reader never skips one still in flight.
+pub const REQUEST_CHANGES: &str = "request_changes";
+
 pub async fn insert_request(ex: &mut impl Executor, r: &Request) -> Result<()> {
-    let sql = Sql::new(&format!("INSERT INTO requests ({REQUEST_COLUMNS}) VALUES ({})", placeholders(1, 43)));
-    bind_request(sql, r).execute(ex).await.map(|_| ())
+    let seq = next_counter(ex, REQUEST_CHANGES).await?;
+    let sql = Sql::new(&format!(
+        "INSERT INTO requests ({REQUEST_COLUMNS}, change_seq) VALUES ({}, $44)",
+        placeholders(1, 43)
+    ));
+    bind_request(sql, r).bind(seq).execute(ex).await.map(|_| ())
 }
 
 /// Rewrites every column of the request if `expected_version` is current, and bumps the
@@ -127,8 +137,9 @@ pub async fn update_request(ex: &mut impl Executor, r: &Request, expected_versio
         .map(|(i, c)| if c == "version" { "version = version + 1".to_owned() } else { format!("{c} = ${}", i + 1) })
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = Sql::new(&format!("UPDATE requests SET {sets} WHERE id = $1 AND version = $44"));
-    Ok(bind_request(sql, r).bind(expected_version).execute(ex).await? == 1)
+    let seq = next_counter(ex, REQUEST_CHANGES).await?;
+    let sql = Sql::new(&format!("UPDATE requests SET {sets}, change_seq = $45 WHERE id = $1 AND version = $44"));
+    Ok(bind_request(sql, r).bind(expected_version).bind(seq).execute(ex).await? == 1)
 }
 
 pub async fn request(ex: &mut impl Executor, id: &str) -> Result<Option<Request>> {
@@ -277,73 +288,6 @@ pub async fn events(ex: &mut impl Executor, request_id: &str) -> Result<Vec<Even
 /// Who is listing, reduced to what the visibility rules in SQL need. It mirrors
 /// `comity_domain::access::decide` for requests; the tests hold the two together and the
 /// use case still applies the policy to every row it returns.
-#[derive(Debug, Clone, Default)]
-pub struct Viewer {
-    pub user_id: String,
-    pub unit_id: String,
-    /// Whether the unit is one of the Court's organs (internal records are shared).
-    pub court_organ: bool,
-    /// The State of a focal-point office.
-    pub state: Option<String>,
-    /// The OTP never sees the Defence's non-public requests.
-    pub otp: bool,
-    /// Observers see no request at all.
-    pub none: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RequestSort {
-    #[default]
-    Updated,
-    Reference,
-    Deadline,
-    Transmitted,
-    Title,
-    Status,
-}
-
-impl RequestSort {
-    fn nullable(self) -> bool {
-        matches!(self, RequestSort::Deadline | RequestSort::Transmitted)
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            RequestSort::Updated => "r.updated_at",
-            RequestSort::Reference => "r.reference",
-            RequestSort::Deadline => "r.deadline",
-            RequestSort::Transmitted => "r.transmitted_on",
-            RequestSort::Title => "r.title",
-            RequestSort::Status => "r.status",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RequestFilter {
-    pub direction: Option<String>,
-    pub organ: Option<String>,
-    pub on_behalf_of: Option<String>,
-    pub partner_id: Option<String>,
-    pub line_type: Option<String>,
-    pub statuses: Vec<String>,
-    /// Open requests whose deadline is before this date.
-    pub overdue_on: Option<NaiveDate>,
-    /// Open requests whose deadline falls between these dates (inclusive).
-    pub due_between: Option<(NaiveDate, NaiveDate)>,
-    pub situation: Option<String>,
-    /// Transmitted (or received) on or after / on or before.
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub responsible_user_id: Option<String>,
-    /// Words that must all appear (as prefixes) in the reference, title or description.
-    pub words: Vec<String>,
-    pub sort: RequestSort,
-    pub descending: bool,
-    pub offset: i64,
-    pub limit: i64,
-}
-
 /// A request in a list, with its partner's name.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ListedRequest {
@@ -353,118 +297,69 @@ pub struct ListedRequest {
     pub partner_name_fr: Option<String>,
 }
 
-const OPEN_STATUSES: &str = "('executed', 'refused', 'withdrawn', 'answered')";
-
-fn push_conditions(sql: &mut Sql, engine: crate::Engine, v: &Viewer, f: &RequestFilter) {
-    sql.push(" WHERE 1 = 1");
-    push_visibility(sql, v);
-    let eq = |sql: &mut Sql, column: &str, value: &Option<String>| {
-        if let Some(value) = value {
-            sql.push(" AND ").push(column).push(" = ").push_bind(value);
-        }
-    };
-    eq(sql, "r.direction", &f.direction);
-    eq(sql, "r.organ", &f.organ);
-    eq(sql, "r.on_behalf_of", &f.on_behalf_of);
-    eq(sql, "r.partner_id", &f.partner_id);
-    eq(sql, "r.situation", &f.situation);
-    eq(sql, "r.responsible_user_id", &f.responsible_user_id);
-    if let Some(t) = &f.line_type {
-        // One probe of request_lines_type, rather than a subquery per request.
-        sql.push(" AND r.id IN (SELECT l.request_id FROM request_lines l WHERE l.line_type = ");
-        sql.push_bind(t).push(")");
+/// The requests with these ids (those that exist), with their partners' names, in no order.
+pub async fn listed(ex: &mut impl Executor, ids: &[String]) -> Result<Vec<ListedRequest>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    if !f.statuses.is_empty() {
-        sql.push(" AND r.status IN (");
-        for (i, s) in f.statuses.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push_bind(s);
-        }
-        sql.push(")");
-    }
-    if let Some(d) = f.overdue_on {
-        sql.push(" AND r.status NOT IN ").push(OPEN_STATUSES).push(" AND r.deadline < ").push_bind(d);
-    }
-    if let Some((a, b)) = f.due_between {
-        sql.push(" AND r.status NOT IN ").push(OPEN_STATUSES);
-        sql.push(" AND r.deadline >= ").push_bind(a).push(" AND r.deadline <= ").push_bind(b);
-    }
-    if let Some(d) = f.from {
-        sql.push(" AND r.transmitted_on >= ").push_bind(d);
-    }
-    if let Some(d) = f.to {
-        sql.push(" AND r.transmitted_on <= ").push_bind(d);
-    }
-    if !f.words.is_empty() {
-        sql.push(" AND ");
-        push_request_search(sql, engine, &f.words);
-    }
-}
-
-/// The SQL twin of the access policy's visibility rule for requests.
-fn push_visibility(sql: &mut Sql, v: &Viewer) {
-    if v.none {
-        sql.push(" AND 1 = 0");
-        return;
-    }
-    if v.otp {
-        sql.push(" AND (r.on_behalf_of <> 'defence' OR r.classification = 'public')");
-    }
-    sql.push(" AND (r.classification = 'public'");
-    // Units the request is shared with.
-    let named = |sql: &mut Sql| {
-        sql.push("r.owner_unit_id = ").push_bind(&v.unit_id);
-        sql.push(" OR r.acting_for_unit_id = ").push_bind(&v.unit_id);
-        sql.push(" OR r.chamber_unit_id = ").push_bind(&v.unit_id);
-        sql.push(" OR r.transmitting_unit_id = ").push_bind(&v.unit_id);
-    };
-    sql.push(" OR (r.classification = 'internal' AND (");
-    if v.court_organ {
-        sql.push("1 = 1");
-    } else {
-        sql.push("r.owner_unit_id = ").push_bind(&v.unit_id);
-    }
-    sql.push("))");
-    sql.push(" OR (r.classification IN ('confidential', 'ex_parte') AND (");
-    named(sql);
-    sql.push("))");
-    if let Some(state) = &v.state {
-        // The addressee (or requesting) State, only once the request has been sent.
-        sql.push(" OR (r.classification IN ('internal', 'confidential', 'ex_parte') AND r.transmitted_on IS NOT NULL");
-        sql.push(" AND r.partner_id = ").push_bind(state).push(")");
-    }
-    sql.push(" OR (r.classification = 'sealed' AND (r.created_by = ").push_bind(&v.user_id);
-    sql.push(" OR r.responsible_user_id = ").push_bind(&v.user_id).push("))");
-    sql.push(")");
-}
-
-/// One page of requests the viewer may see, and how many there are: exactly up to a bound
-/// (at least 1,000, and always two pages beyond this one), then a lower bound, flagged.
-/// Counting every match of an unselective filter costs more than the page itself.
-pub async fn list(ex: &mut impl Executor, v: &Viewer, f: &RequestFilter) -> Result<(Vec<ListedRequest>, i64, bool)> {
-    let engine = ex.engine();
     let cols = REQUEST_COLUMNS.split(',').map(|c| format!("r.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut sql = Sql::new(&format!(
-        "SELECT {cols}, p.name AS partner_name, p.name_fr AS partner_name_fr FROM requests r JOIN partners p ON p.id = r.partner_id"
+        "SELECT {cols}, p.name AS partner_name, p.name_fr AS partner_name_fr \
+         FROM requests r JOIN partners p ON p.id = r.partner_id WHERE r.id IN ("
     ));
-    push_conditions(&mut sql, engine, v, f);
-    let direction = if f.descending { "DESC" } else { "ASC" };
-    // Requests without a date sort last either way. The clause is written only for the
-    // columns that can be empty: on the others it would keep PostgreSQL from reading an
-    // index backwards. The id breaks ties so paging is stable.
-    let nulls = if f.sort.nullable() { " NULLS LAST" } else { "" };
-    let column = f.sort.column();
-    sql.push(&format!(" ORDER BY {column} {direction}{nulls}, r.id {direction} LIMIT "));
-    sql.push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
-    let rows = sql.fetch_all(ex).await?;
-    let bound = (f.offset + 2 * f.limit).max(1000);
-    let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM requests r");
-    push_conditions(&mut count, engine, v, f);
-    count.push(" LIMIT ").push_bind(bound + 1).push(") c");
-    let (n,): (i64,) = count.fetch_one(ex).await?;
-    Ok((rows, n.min(bound), n > bound))
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push_bind(id);
+    }
+    sql.push(")");
+    sql.fetch_all(ex).await
+}
+
+/// What the register index keeps of a request: the fields lists filter, sort and search on,
+/// and those the access policy decides on.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegisterRow {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub purpose: String,
+    pub direction: String,
+    pub organ: String,
+    pub on_behalf_of: String,
+    pub partner_id: String,
+    pub situation: String,
+    pub status: String,
+    pub classification: String,
+    pub owner_unit_id: String,
+    pub acting_for_unit_id: Option<String>,
+    pub chamber_unit_id: Option<String>,
+    pub transmitting_unit_id: String,
+    pub responsible_user_id: Option<String>,
+    pub created_by: String,
+    pub deadline: Option<NaiveDate>,
+    pub transmitted_on: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+    pub change_seq: i64,
+    /// Comma-separated line types.
+    pub line_types: String,
+}
+
+/// Requests inserted or changed after change `after`, oldest change first (all of them for a
+/// negative `after`).
+pub async fn register_changes(ex: &mut impl Executor, after: i64) -> Result<Vec<RegisterRow>> {
+    let agg = line_type_aggregate(ex.engine());
+    Sql::new(&format!(
+        "SELECT r.id, r.reference, r.title, r.purpose, r.direction, r.organ, r.on_behalf_of, r.partner_id, \
+         r.situation, r.status, r.classification, r.owner_unit_id, r.acting_for_unit_id, r.chamber_unit_id, \
+         r.transmitting_unit_id, r.responsible_user_id, r.created_by, r.deadline, r.transmitted_on, r.updated_at, \
+         r.change_seq, COALESCE((SELECT {agg} FROM request_lines l WHERE l.request_id = r.id), '') AS line_types \
+         FROM requests r WHERE r.change_seq > $1 ORDER BY r.change_seq"
+    ))
+    .bind(after)
+    .fetch_all(ex)
+    .await
 }
 
 /// The light projection the figures are computed from.

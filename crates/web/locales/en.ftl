@@ -234,7 +234,6 @@ requests-count = { $count ->
     [one] { $count } request
    *[other] { $count } requests
 }
-requests-count-at-least = More than { $count } requests
 requests-empty = No request yet. Draft one with "New request".
 requests-empty-filtered = No request matches these filters.
 request-new = New request

@@ -234,7 +234,6 @@ requests-count = { $count ->
     [one] { $count } demande
    *[other] { $count } demandes
 }
-requests-count-at-least = Plus de { $count } demandes
 requests-empty = Aucune demande pour l'instant. Rédigez-en une avec « Nouvelle demande ».
 requests-empty-filtered = Aucune demande ne correspond à ces filtres.
 request-new = Nouvelle demande

@@ -3,7 +3,7 @@ use comity_store::{
     accounts::{self, Unit},
     bulk,
     partners::{self, Partner},
-    requests::{self, Event, Line, Request, RequestFilter, Viewer},
+    requests::{self, Event, Line, Request},
     Sql,
 };
 use comity_testkit::on_every_engine;
@@ -92,16 +92,8 @@ fn event(r: &Request, seq: i64, action: &str, from: Option<&str>, to: &str, on: 
     }
 }
 
-fn court_viewer() -> Viewer {
-    Viewer { user_id: "user-1".into(), unit_id: "u-registry".into(), court_organ: true, ..Default::default() }
-}
-
-fn words(w: &[&str]) -> RequestFilter {
-    RequestFilter { words: w.iter().map(|w| (*w).to_owned()).collect(), limit: 50, ..Default::default() }
-}
-
 #[tokio::test]
-async fn the_bulk_loader_writes_what_it_is_given_and_search_finds_it() {
+async fn the_bulk_loader_writes_what_it_is_given_and_the_change_feed_follows() {
     on_every_engine!(|t| {
         let db = open(&t.url).await;
         let mut tx = db.write().await.expect("begin");
@@ -192,37 +184,33 @@ async fn the_bulk_loader_writes_what_it_is_given_and_search_finds_it() {
         let (n,): (i64,) = Sql::new("SELECT COUNT(*) FROM request_events").fetch_one(&mut c).await.expect("count");
         assert_eq!(n, 4_000);
 
-        // The full-text index followed the bulk insert: title, purpose and reference words.
-        let found = |rows: &[requests::ListedRequest]| rows.iter().map(|r| r.request.id.clone()).collect::<Vec<_>>();
-        let (rows, total, _) = requests::list(&mut c, &court_viewer(), &words(&["kibera"])).await.expect("search");
-        assert_eq!(total, 2);
-        let mut ids = found(&rows);
-        ids.sort();
-        assert_eq!(ids, vec![rs[7].id.clone(), rs[8].id.clone()]);
-        let (rows, total, _) =
-            requests::list(&mut c, &court_viewer(), &words(&["exhum", "forensic"])).await.expect("two words");
-        assert_eq!(total, 2, "prefix and both words");
-        assert_eq!(rows.len(), 2);
-        let (rows, total, _) =
-            requests::list(&mut c, &court_viewer(), &words(&["graves", "follow"])).await.expect("and");
-        assert_eq!((found(&rows), total), (vec![rs[8].id.clone()], 1));
-        let (_, total, _) = requests::list(&mut c, &court_viewer(), &words(&["banking"])).await.expect("common");
-        assert_eq!(total, 998);
-        let (_, total, _) = requests::list(&mut c, &court_viewer(), &words(&["zanzibar"])).await.expect("none");
-        assert_eq!(total, 0);
+        // The whole call is one change for the register index, with each request's line types.
+        let changes = requests::register_changes(&mut c, -1).await.expect("changes");
+        assert_eq!(changes.len(), 1_000);
+        let seq = changes[0].change_seq;
+        assert!(seq > 0 && changes.iter().all(|r| r.change_seq == seq), "one change number for the load");
+        let r7 = changes.iter().find(|r| r.id == rs[7].id).expect("request 7");
+        let mut types: Vec<&str> = r7.line_types.split(',').collect();
+        types.sort();
+        assert_eq!(types, ["a93_1_b_take_evidence", "a93_1_g_examine_sites"]);
+        let r8 = changes.iter().find(|r| r.id == rs[8].id).expect("request 8");
+        assert_eq!((r8.title.as_str(), r8.classification.as_str()), (rs[8].title.as_str(), "confidential"));
+        assert!(requests::register_changes(&mut c, seq).await.expect("nothing newer").is_empty());
 
-        // Totals are exact up to the bound (1,000, or two pages past the one asked for), then
-        // a flagged lower bound.
-        let all = |offset: i64| RequestFilter { limit: 10, offset, ..Default::default() };
-        assert_eq!(requests::list(&mut c, &court_viewer(), &all(0)).await.expect("list").1, 1_000);
+        // A later load, and an ordinary update, come after it in the sequence.
         let mut tx = db.write().await.expect("tx");
         let more: Vec<Request> = (1_000..1_005).map(|n| request(n, &format!("Late request {n}"), "x")).collect();
         bulk::insert_requests(&mut tx, &more).await.expect("more requests");
+        let edited = Request { title: "Renamed".into(), ..rs[3].clone() };
+        assert!(requests::update_request(&mut tx, &edited, rs[3].version).await.expect("update"));
         tx.commit().await.expect("commit");
         let mut c = db.read().await.expect("conn");
-        let (rows, total, lower_bound) = requests::list(&mut c, &court_viewer(), &all(0)).await.expect("list");
-        assert_eq!((rows.len(), total, lower_bound), (10, 1_000, true));
-        let (_, total, lower_bound) = requests::list(&mut c, &court_viewer(), &all(990)).await.expect("deep page");
-        assert_eq!((total, lower_bound), (1_005, false), "exact again near the end");
+        let newer = requests::register_changes(&mut c, seq).await.expect("newer");
+        assert_eq!(newer.len(), 6);
+        assert!(newer.windows(2).all(|w| w[0].change_seq <= w[1].change_seq), "oldest change first");
+        assert_eq!(newer.last().map(|r| (r.id.as_str(), r.title.as_str())), Some((rs[3].id.as_str(), "Renamed")));
+        let listed = requests::listed(&mut c, &[rs[3].id.clone(), "no-such-request".into()]).await.expect("listed");
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].request.title.as_str(), listed[0].partner_name.as_str()), ("Renamed", "Kenya"));
     });
 }

@@ -33,11 +33,8 @@ pub struct RequestPage {
     pub items: Vec<RequestSummary>,
     pub page: i64,
     pub per_page: i64,
-    /// Exact up to at least 1,000 (and two pages beyond the one asked for); past that, a
-    /// lower bound, and `total_is_lower_bound` is true.
+    /// How many requests match, among those you may see.
     pub total: i64,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub total_is_lower_bound: bool,
 }
 
 /// The columns of the requests CSV export, in order.
@@ -143,14 +140,8 @@ pub async fn list(
     match format.format.as_deref() {
         None | Some("") | Some("json") => {
             let page = s.app.list_requests(&actor, &query).await?;
-            Ok(Json(RequestPage {
-                items: page.items,
-                page: page.page,
-                per_page: page.per_page,
-                total: page.total,
-                total_is_lower_bound: page.total_is_lower_bound,
-            })
-            .into_response())
+            Ok(Json(RequestPage { items: page.items, page: page.page, per_page: page.per_page, total: page.total })
+                .into_response())
         }
         Some("csv") => {
             // The export walks the pages itself; the caller's paging does not apply.
@@ -162,11 +153,7 @@ pub async fn list(
                 total = page.total;
                 let got = page.items.len() as i64;
                 items.extend(page.items);
-                let all_read =
-                    got < Paging::MAX_PER_PAGE || (!page.total_is_lower_bound && items.len() as i64 >= total);
-                if all_read {
-                    // Every match has been read: the count is now exact.
-                    total = total.max(items.len() as i64);
+                if got < Paging::MAX_PER_PAGE || items.len() as i64 >= total {
                     break;
                 }
                 if items.len() as i64 >= EXPORT_MAX_ROWS {

@@ -267,17 +267,17 @@ pub async fn list(
         }
         s.finish()
     };
-    let (items, total, at_least, page_no, pages) = match page {
+    let (items, total, page_no, pages) = match page {
         Some(p) => {
             let pages = p.pages();
-            (p.items, p.total, p.total_is_lower_bound, p.page, pages)
+            (p.items, p.total, p.page, pages)
         }
-        None => (Vec::new(), 0, false, 1, 1),
+        None => (Vec::new(), 0, 1, 1),
     };
     let paged = |n: i64| format!("/requests?{}", with(&with(&base, &sort_part), &format!("page={n}")));
     let res = Results {
         rows: items.iter().map(|r| Row::new(&c.tr, r)).collect(),
-        count: c.tr.t1(if at_least { "requests-count-at-least" } else { "requests-count" }, "count", total),
+        count: c.tr.t1("requests-count", "count", total),
         page: page_no,
         pages,
         sorts: sort_links(&q, &base, &c.tr),

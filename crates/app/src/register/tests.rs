@@ -1,0 +1,171 @@
+use chrono::TimeZone;
+
+use super::*;
+
+fn row(n: i64, title: &str) -> RegisterRow {
+    RegisterRow {
+        id: format!("req-{n:03}"),
+        reference: format!("ICC-R-2025-{n:03}"),
+        title: title.into(),
+        purpose: "Assistance requested".into(),
+        direction: "outgoing".into(),
+        organ: "registry".into(),
+        on_behalf_of: "chamber".into(),
+        partner_id: "KEN".into(),
+        situation: "Situation X".into(),
+        status: "transmitted".into(),
+        classification: "public".into(),
+        owner_unit_id: "u-registry".into(),
+        acting_for_unit_id: None,
+        chamber_unit_id: None,
+        transmitting_unit_id: "u-registry".into(),
+        responsible_user_id: None,
+        created_by: "user-1".into(),
+        deadline: None,
+        transmitted_on: None,
+        updated_at: Utc.timestamp_opt(1_700_000_000 + n, 0).single().expect("time"),
+        change_seq: n,
+        line_types: "a93_1_b_take_evidence".into(),
+    }
+}
+
+fn ids(found: &Found) -> Vec<&str> {
+    found.ids.iter().map(String::as_str).collect()
+}
+
+fn all() -> RequestFilter {
+    RequestFilter { limit: 50, ..RequestFilter::default() }
+}
+
+#[test]
+fn words_are_letters_and_digits_in_lower_case_without_diacritics() {
+    let words: Vec<String> = words_of("ICC-01/04 Côte d'Ivoire, ÉTAT").collect();
+    assert_eq!(words, ["icc", "01", "04", "cote", "d", "ivoire", "etat"]);
+}
+
+#[test]
+fn search_matches_every_word_as_a_prefix_and_follows_edits() {
+    let r = Register::default();
+    r.apply(
+        vec![
+            row(1, "Exhumation of the Kibera graves"),
+            row(2, "Forensic reports of the Kibera graves"),
+            row(3, "Banking records"),
+        ],
+        true,
+    );
+    let find = |words: &[&str]| {
+        r.find(&Actor::operator(), &RequestFilter { words: words.iter().map(|w| (*w).into()).collect(), ..all() })
+    };
+    let mut kibera = find(&["kibera"]).ids;
+    kibera.sort();
+    assert_eq!(kibera, ["req-001", "req-002"]);
+    assert_eq!(ids(&find(&["exhum", "grave"])), ["req-001"], "prefixes, all words");
+    assert_eq!(ids(&find(&["KIBÉRA", "forensic"])), ["req-002"], "case and accents do not matter");
+    assert_eq!(find(&["icc", "2025", "003"]).ids, ["req-003"], "the reference is searched too");
+    assert_eq!(find(&["zanzibar"]).total, 0);
+
+    // An edit replaces the words: the old title no longer matches, the new one does.
+    r.apply(vec![RegisterRow { change_seq: 4, ..row(1, "Freezing of assets") }], false);
+    assert_eq!(ids(&find(&["exhumation"])), Vec::<&str>::new());
+    assert_eq!(ids(&find(&["assets"])), ["req-001"]);
+    // A late read of an older version does not undo it.
+    r.apply(vec![RegisterRow { change_seq: 1, ..row(1, "Exhumation of the Kibera graves") }], false);
+    assert_eq!(ids(&find(&["assets"])), ["req-001"]);
+    assert_eq!(r.seq(), 4);
+}
+
+#[test]
+fn undated_requests_come_last_in_either_direction_and_pages_are_stable() {
+    let r = Register::default();
+    let d = |s: &str| Some(s.parse::<NaiveDate>().expect("date"));
+    r.apply(
+        vec![
+            RegisterRow { deadline: d("2026-03-01"), ..row(1, "a") },
+            RegisterRow { deadline: None, ..row(2, "b") },
+            RegisterRow { deadline: d("2026-01-01"), ..row(3, "c") },
+            RegisterRow { deadline: d("2026-01-01"), ..row(4, "d") },
+            RegisterRow { deadline: None, ..row(5, "e") },
+        ],
+        true,
+    );
+    let by_deadline = |descending: bool, offset: i64, limit: i64| {
+        r.find(&Actor::operator(), &RequestFilter { sort: RequestSort::Deadline, descending, offset, limit, ..all() })
+    };
+    assert_eq!(ids(&by_deadline(false, 0, 10)), ["req-003", "req-004", "req-001", "req-002", "req-005"]);
+    assert_eq!(ids(&by_deadline(true, 0, 10)), ["req-001", "req-004", "req-003", "req-005", "req-002"]);
+    let page = by_deadline(false, 2, 2);
+    assert_eq!((ids(&page), page.total), (vec!["req-001", "req-002"], 5));
+    assert_eq!(by_deadline(false, 10, 2).ids, Vec::<String>::new(), "past the end");
+    let latest = r.find(&Actor::operator(), &RequestFilter { descending: true, limit: 2, ..all() });
+    assert_eq!(ids(&latest), ["req-005", "req-004"], "most recently updated first");
+}
+
+#[test]
+fn filters_combine_and_unknown_values_match_nothing() {
+    let r = Register::default();
+    let d = |s: &str| Some(s.parse::<NaiveDate>().expect("date"));
+    r.apply(
+        vec![
+            RegisterRow { deadline: d("2026-01-10"), ..row(1, "open, overdue") },
+            RegisterRow { deadline: d("2026-01-10"), status: "executed".into(), ..row(2, "closed") },
+            RegisterRow { deadline: d("2026-02-10"), partner_id: "UGA".into(), ..row(3, "open, not yet due") },
+            RegisterRow {
+                transmitted_on: d("2025-06-01"),
+                line_types: "transit,arrest_surrender".into(),
+                ..row(4, "x")
+            },
+        ],
+        true,
+    );
+    let find = |f: RequestFilter| r.find(&Actor::operator(), &f);
+    let overdue = find(RequestFilter { overdue_on: d("2026-02-01"), ..all() });
+    assert_eq!(ids(&overdue), ["req-001"], "closed requests are never overdue");
+    let due = find(RequestFilter { due_between: Some((d("2026-02-01").unwrap(), d("2026-02-28").unwrap())), ..all() });
+    assert_eq!(ids(&due), ["req-003"]);
+    assert_eq!(ids(&find(RequestFilter { partner_id: Some("UGA".into()), ..all() })), ["req-003"]);
+    assert_eq!(find(RequestFilter { partner_id: Some("FRA".into()), ..all() }).total, 0, "a partner with none");
+    assert_eq!(ids(&find(RequestFilter { line_type: Some("transit".into()), ..all() })), ["req-004"]);
+    let year = find(RequestFilter { from: d("2025-01-01"), to: d("2025-12-31"), ..all() });
+    assert_eq!(ids(&year), ["req-004"], "a period leaves out what was never sent");
+    let statuses = find(RequestFilter { statuses: vec!["executed".into(), "refused".into()], ..all() });
+    assert_eq!(ids(&statuses), ["req-002"]);
+    assert_eq!(find(RequestFilter { statuses: vec!["refused".into()], ..all() }).total, 0);
+}
+
+#[test]
+fn the_policy_decides_what_is_counted() {
+    let r = Register::default();
+    r.apply(
+        vec![
+            row(1, "public"),
+            RegisterRow { classification: "sealed".into(), ..row(2, "sealed, drafted by someone else") },
+        ],
+        true,
+    );
+    // The operator is no one named on the sealed request: it is neither listed nor counted.
+    let found = r.find(&Actor::operator(), &all());
+    assert_eq!((ids(&found), found.total), (vec!["req-001"], 1));
+}
+
+#[test]
+fn the_best_candidates_are_those_a_full_sort_puts_first() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for k in [0, 1, 7, 50, 300, 2_000] {
+        let all: Vec<Candidate> =
+            (0..3_000u32).map(|slot| ((next() % 500) as i64, u128::from(next() % 3), slot)).collect();
+        let order = |a: &Candidate, b: &Candidate| a.cmp(b).reverse();
+        let mut best = Best::new(k, order);
+        all.iter().for_each(|c| best.offer(*c));
+        let mut sorted = all.clone();
+        sorted.sort_by(order);
+        sorted.truncate(k);
+        assert_eq!(best.into_sorted(), sorted, "k = {k}");
+    }
+}
