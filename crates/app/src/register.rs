@@ -75,6 +75,26 @@ pub(crate) struct Audience {
     pub responsible_user: Option<String>,
 }
 
+/// The audience of a request as any of its row types carries it (the request, its list row,
+/// its register row): they name the fields the same way.
+macro_rules! audience_of {
+    ($row:expr) => {{
+        let r = $row;
+        $crate::register::Audience {
+            classification: r.classification.clone(),
+            owner_unit: r.owner_unit_id.clone(),
+            acting_for_unit: r.acting_for_unit_id.clone(),
+            chamber_unit: r.chamber_unit_id.clone(),
+            transmitting_unit: r.transmitting_unit_id.clone(),
+            for_defence: r.on_behalf_of == comity_domain::request::OnBehalfOf::Defence.code(),
+            partner_once_sent: r.transmitted_on.map(|_| r.partner_id.clone()),
+            created_by: r.created_by.clone(),
+            responsible_user: r.responsible_user_id.clone(),
+        }
+    }};
+}
+pub(crate) use audience_of;
+
 impl Audience {
     pub fn access(&self, kind: RecordKind) -> RecordAccess {
         let mut a = RecordAccess::new(kind, classification_of(&self.classification))
@@ -174,6 +194,42 @@ struct Index {
     /// Every word, for prefix searches, with the entries that contain it (ascending).
     vocabulary: BTreeMap<Box<str>, Sym>,
     postings: Vec<Vec<u32>>,
+    /// The entries with each partner, status and line type (ascending), so that a list
+    /// filtered on one of them visits only those.
+    facets: HashMap<(Facet, Sym), Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Facet {
+    Partner,
+    Status,
+    LineType,
+}
+
+impl Entry {
+    fn facets(&self) -> impl Iterator<Item = (Facet, Sym)> + '_ {
+        [(Facet::Partner, self.partner), (Facet::Status, self.status)]
+            .into_iter()
+            .chain(self.line_types.iter().map(|t| (Facet::LineType, *t)))
+    }
+}
+
+/// Adds `slot` to an ascending list; during a load slots only grow, so it is a push.
+fn insert_sorted(list: &mut Vec<u32>, slot: u32) {
+    match list.last() {
+        Some(&last) if last >= slot => {
+            if let Err(at) = list.binary_search(&slot) {
+                list.insert(at, slot);
+            }
+        }
+        _ => list.push(slot),
+    }
+}
+
+fn remove_sorted(list: &mut Vec<u32>, slot: u32) {
+    if let Ok(at) = list.binary_search(&slot) {
+        list.remove(at);
+    }
 }
 
 /// The register index. Cheap to share: one per application.
@@ -275,17 +331,7 @@ const VISIBLE: u8 = 2;
 
 impl Index {
     fn upsert(&mut self, row: RegisterRow) {
-        let audience = Audience {
-            for_defence: row.on_behalf_of == comity_domain::request::OnBehalfOf::Defence.code(),
-            partner_once_sent: row.transmitted_on.map(|_| row.partner_id.clone()),
-            classification: row.classification,
-            owner_unit: row.owner_unit_id,
-            acting_for_unit: row.acting_for_unit_id,
-            chamber_unit: row.chamber_unit_id,
-            transmitting_unit: row.transmitting_unit_id,
-            created_by: row.created_by,
-            responsible_user: row.responsible_user_id.clone(),
-        };
+        let audience = audience_of!(&row);
         let audience = match self.audience_ids.get(&audience) {
             Some(&id) => id,
             None => {
@@ -330,9 +376,11 @@ impl Index {
                 }
                 let old = std::mem::take(&mut self.cold[slot as usize].words);
                 for w in old.iter() {
-                    let list = &mut self.postings[*w as usize];
-                    if let Ok(at) = list.binary_search(&slot) {
-                        list.remove(at);
+                    remove_sorted(&mut self.postings[*w as usize], slot);
+                }
+                for facet in self.entries[slot as usize].facets() {
+                    if let Some(list) = self.facets.get_mut(&facet) {
+                        remove_sorted(list, slot);
                     }
                 }
                 self.entries[slot as usize] = entry;
@@ -365,16 +413,11 @@ impl Index {
         words.sort_unstable();
         words.dedup();
         for w in &words {
-            let list = &mut self.postings[*w as usize];
-            // Slots only grow during a load, so this is a push except for updates.
-            match list.last() {
-                Some(&last) if last >= slot => {
-                    if let Err(at) = list.binary_search(&slot) {
-                        list.insert(at, slot);
-                    }
-                }
-                _ => list.push(slot),
-            }
+            insert_sorted(&mut self.postings[*w as usize], slot);
+        }
+        let facets: Vec<(Facet, Sym)> = self.entries[slot as usize].facets().collect();
+        for facet in facets {
+            insert_sorted(self.facets.entry(facet).or_default(), slot);
         }
         self.cold[slot as usize].words = words.into();
     }
@@ -463,7 +506,9 @@ impl Index {
         };
         let mut best = Best::new(end, order);
         let mut total = 0i64;
-        for (slot, e) in self.entries.iter().enumerate() {
+        for slot in self.candidates(partner, line_type, &statuses, matched_words.as_deref()) {
+            let slot = slot as usize;
+            let e = &self.entries[slot];
             let keep = direction.is_none_or(|d| e.direction == d)
                 && organ.is_none_or(|o| e.organ == o)
                 && on_behalf_of.is_none_or(|o| e.on_behalf_of == o)
@@ -485,6 +530,46 @@ impl Index {
         let page = best.into_sorted();
         let ids = page.iter().skip(offset).map(|c| self.cold[c.2 as usize].id.to_string()).collect();
         Found { ids, total }
+    }
+
+    /// The entries a list need look at: those of its most selective partner, line type,
+    /// statuses or words, or every entry. Each candidate is still checked on every filter.
+    fn candidates<'a>(
+        &'a self,
+        partner: Option<Sym>,
+        line_type: Option<Sym>,
+        statuses: &'a [Sym],
+        words: Option<&'a [u64]>,
+    ) -> Box<dyn Iterator<Item = u32> + 'a> {
+        let list = |facet: Facet, sym: Sym| self.facets.get(&(facet, sym)).map_or(&[][..], Vec::as_slice);
+        let mut best: (usize, Box<dyn Iterator<Item = u32> + 'a>) =
+            (self.entries.len(), Box::new(0..self.entries.len() as u32));
+        let mut consider = |n: usize, it: Box<dyn Iterator<Item = u32> + 'a>| {
+            if n < best.0 {
+                best = (n, it);
+            }
+        };
+        if let Some(p) = partner {
+            let l = list(Facet::Partner, p);
+            consider(l.len(), Box::new(l.iter().copied()));
+        }
+        if let Some(t) = line_type {
+            let l = list(Facet::LineType, t);
+            consider(l.len(), Box::new(l.iter().copied()));
+        }
+        if !statuses.is_empty() {
+            let n = statuses.iter().map(|s| list(Facet::Status, *s).len()).sum();
+            consider(n, Box::new(statuses.iter().flat_map(move |s| list(Facet::Status, *s).iter().copied())));
+        }
+        if let Some(bits) = words {
+            let n = bits.iter().map(|b| b.count_ones() as usize).sum();
+            let set = bits
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &b)| (0..64u32).filter(move |j| b & (1 << j) != 0).map(move |j| i as u32 * 64 + j));
+            consider(n, Box::new(set));
+        }
+        best.1
     }
 
     /// For the sorts on a date or a time, the entry's key as an integer; requests without

@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 
 use crate::{
     partners::parse_date,
-    register::{Audience, RequestFilter, RequestSort},
+    register::{audience_of, RequestFilter, RequestSort},
     trail::{self, Target},
     Actor, AppError, Comity, Page, Paging, Result,
 };
@@ -400,18 +400,7 @@ pub(crate) use crate::partners::classification_of;
 
 /// What the policy needs to know about a request (and its documents, which inherit it).
 pub(crate) fn request_access(r: &Request, kind: RecordKind) -> RecordAccess {
-    Audience {
-        classification: r.classification.clone(),
-        owner_unit: r.owner_unit_id.clone(),
-        acting_for_unit: r.acting_for_unit_id.clone(),
-        chamber_unit: r.chamber_unit_id.clone(),
-        transmitting_unit: r.transmitting_unit_id.clone(),
-        for_defence: r.on_behalf_of == OnBehalfOf::Defence.code(),
-        partner_once_sent: r.transmitted_on.map(|_| r.partner_id.clone()),
-        created_by: r.created_by.clone(),
-        responsible_user: r.responsible_user_id.clone(),
-    }
-    .access(kind)
+    audience_of!(r).access(kind)
 }
 
 fn parties(r: &Request) -> Parties {
@@ -473,30 +462,29 @@ pub(crate) fn is_external(actor: &Actor, r: &Request) -> bool {
         && actor.principal.unit_state.as_deref() == Some(r.partner_id.as_str())
 }
 
-fn summary(row: &ListedRequest, lines: &[Line], today: NaiveDate) -> RequestSummary {
-    let r = &row.request;
+fn summary(r: ListedRequest, today: NaiveDate) -> RequestSummary {
     RequestSummary {
-        id: r.id.clone(),
-        reference: r.reference.clone(),
-        direction: r.direction.clone(),
-        organ: r.organ.clone(),
-        on_behalf_of: r.on_behalf_of.clone(),
-        kind: r.kind.clone(),
-        partner_id: r.partner_id.clone(),
-        partner_name: row.partner_name.clone(),
-        partner_name_fr: row.partner_name_fr.clone(),
-        title: r.title.clone(),
-        situation: r.situation.clone(),
-        line_types: lines.iter().filter(|l| l.request_id == r.id).map(|l| l.line_type.clone()).collect(),
-        urgency: r.urgency.clone(),
-        status: r.status.clone(),
+        overdue: rules::is_overdue(Status::parse(&r.status).unwrap_or(Status::Draft), r.deadline, today),
+        line_types: r.line_types.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+        imported: r.imported_at.is_some(),
+        id: r.id,
+        reference: r.reference,
+        direction: r.direction,
+        organ: r.organ,
+        on_behalf_of: r.on_behalf_of,
+        kind: r.kind,
+        partner_id: r.partner_id,
+        partner_name: r.partner_name,
+        partner_name_fr: r.partner_name_fr,
+        title: r.title,
+        situation: r.situation,
+        urgency: r.urgency,
+        status: r.status,
         deadline: r.deadline,
-        overdue: rules::is_overdue(status_of(r), r.deadline, today),
         transmitted_on: r.transmitted_on,
         first_response_on: r.first_response_on,
         executed_on: r.executed_on,
-        classification: r.classification.clone(),
-        imported: r.imported_at.is_some(),
+        classification: r.classification,
         updated_at: r.updated_at,
     }
 }
@@ -1633,15 +1621,14 @@ impl Comity {
         let found = self.register.find(actor, filter);
         let mut rows = store::listed(c, &found.ids).await?;
         let position: HashMap<&str, usize> = found.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-        rows.sort_by_key(|r| position.get(r.request.id.as_str()).copied());
-        let lines = store::lines_of(c, &found.ids).await?;
+        rows.sort_by_key(|r| position.get(r.id.as_str()).copied());
         let today = self.today();
         let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
             // The register applied the policy to what it knew; the policy checks the row as
             // read now too (a request changed in between is withheld until the next list).
-            if actor.may(Action::Read, &request_access(&row.request, RecordKind::Request)) {
-                items.push(summary(row, &lines, today));
+            if actor.may(Action::Read, &audience_of!(&row).access(RecordKind::Request)) {
+                items.push(summary(row, today));
             }
         }
         let total = found.total;

@@ -224,22 +224,6 @@ pub async fn lines(ex: &mut impl Executor, request_id: &str) -> Result<Vec<Line>
     Sql::new("SELECT * FROM request_lines WHERE request_id = $1 ORDER BY position").bind(request_id).fetch_all(ex).await
 }
 
-/// The lines of several requests at once (a page of a list).
-pub async fn lines_of(ex: &mut impl Executor, request_ids: &[String]) -> Result<Vec<Line>> {
-    if request_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new("SELECT * FROM request_lines WHERE request_id IN (");
-    for (i, id) in request_ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(id);
-    }
-    sql.push(") ORDER BY request_id, position");
-    sql.fetch_all(ex).await
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct Event {
     pub id: String,
@@ -288,23 +272,56 @@ pub async fn events(ex: &mut impl Executor, request_id: &str) -> Result<Vec<Even
 /// Who is listing, reduced to what the visibility rules in SQL need. It mirrors
 /// `comity_domain::access::decide` for requests; the tests hold the two together and the
 /// use case still applies the policy to every row it returns.
-/// A request in a list, with its partner's name.
+/// What a list shows of a request, with its partner's names and its line types, and what
+/// the access policy decides on.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ListedRequest {
-    #[sqlx(flatten)]
-    pub request: Request,
+    pub id: String,
+    pub reference: String,
+    pub direction: String,
+    pub organ: String,
+    pub on_behalf_of: String,
+    pub kind: String,
+    pub partner_id: String,
     pub partner_name: String,
     pub partner_name_fr: Option<String>,
+    pub title: String,
+    pub situation: String,
+    pub urgency: String,
+    pub status: String,
+    pub deadline: Option<NaiveDate>,
+    pub transmitted_on: Option<NaiveDate>,
+    pub first_response_on: Option<NaiveDate>,
+    pub executed_on: Option<NaiveDate>,
+    pub classification: String,
+    pub imported_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub owner_unit_id: String,
+    pub acting_for_unit_id: Option<String>,
+    pub chamber_unit_id: Option<String>,
+    pub transmitting_unit_id: String,
+    pub responsible_user_id: Option<String>,
+    pub created_by: String,
+    /// Comma-separated, in the order of the lines.
+    pub line_types: String,
 }
 
-/// The requests with these ids (those that exist), with their partners' names, in no order.
+/// The requests with these ids (those that exist), as a list shows them, in no order.
 pub async fn listed(ex: &mut impl Executor, ids: &[String]) -> Result<Vec<ListedRequest>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let cols = REQUEST_COLUMNS.split(',').map(|c| format!("r.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let agg = match ex.engine() {
+        crate::Engine::Sqlite => "group_concat(l.line_type, ',' ORDER BY l.position)",
+        crate::Engine::Postgres => "string_agg(l.line_type, ',' ORDER BY l.position)",
+    };
     let mut sql = Sql::new(&format!(
-        "SELECT {cols}, p.name AS partner_name, p.name_fr AS partner_name_fr \
+        "SELECT r.id, r.reference, r.direction, r.organ, r.on_behalf_of, r.kind, r.partner_id, \
+         p.name AS partner_name, p.name_fr AS partner_name_fr, r.title, r.situation, r.urgency, r.status, \
+         r.deadline, r.transmitted_on, r.first_response_on, r.executed_on, r.classification, r.imported_at, \
+         r.updated_at, r.owner_unit_id, r.acting_for_unit_id, r.chamber_unit_id, r.transmitting_unit_id, \
+         r.responsible_user_id, r.created_by, \
+         COALESCE((SELECT {agg} FROM request_lines l WHERE l.request_id = r.id), '') AS line_types \
          FROM requests r JOIN partners p ON p.id = r.partner_id WHERE r.id IN ("
     ));
     for (i, id) in ids.iter().enumerate() {

@@ -169,3 +169,32 @@ fn the_best_candidates_are_those_a_full_sort_puts_first() {
         assert_eq!(best.into_sorted(), sorted, "k = {k}");
     }
 }
+
+#[test]
+fn a_changed_status_partner_or_line_type_moves_the_request_between_filters() {
+    let r = Register::default();
+    r.apply(vec![row(1, "a"), row(2, "b")], true);
+    r.apply(
+        vec![RegisterRow {
+            status: "executed".into(),
+            partner_id: "UGA".into(),
+            line_types: "transit".into(),
+            change_seq: 3,
+            ..row(1, "a")
+        }],
+        false,
+    );
+    let find = |f: RequestFilter| r.find(&Actor::operator(), &f).ids;
+    assert_eq!(find(RequestFilter { statuses: vec!["transmitted".into()], ..all() }), ["req-002"]);
+    assert_eq!(find(RequestFilter { statuses: vec!["executed".into()], ..all() }), ["req-001"]);
+    assert_eq!(find(RequestFilter { partner_id: Some("KEN".into()), ..all() }), ["req-002"]);
+    assert_eq!(find(RequestFilter { partner_id: Some("UGA".into()), ..all() }), ["req-001"]);
+    assert_eq!(find(RequestFilter { line_type: Some("a93_1_b_take_evidence".into()), ..all() }), ["req-002"]);
+    assert_eq!(find(RequestFilter { line_type: Some("transit".into()), ..all() }), ["req-001"]);
+    let both = find(RequestFilter {
+        statuses: vec!["executed".into(), "transmitted".into()],
+        partner_id: Some("UGA".into()),
+        ..all()
+    });
+    assert_eq!(both, ["req-001"], "the smallest list is visited, every filter still applies");
+}

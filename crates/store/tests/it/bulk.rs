@@ -209,8 +209,13 @@ async fn the_bulk_loader_writes_what_it_is_given_and_the_change_feed_follows() {
         assert_eq!(newer.len(), 6);
         assert!(newer.windows(2).all(|w| w[0].change_seq <= w[1].change_seq), "oldest change first");
         assert_eq!(newer.last().map(|r| (r.id.as_str(), r.title.as_str())), Some((rs[3].id.as_str(), "Renamed")));
-        let listed = requests::listed(&mut c, &[rs[3].id.clone(), "no-such-request".into()]).await.expect("listed");
-        assert_eq!(listed.len(), 1);
-        assert_eq!((listed[0].request.title.as_str(), listed[0].partner_name.as_str()), ("Renamed", "Kenya"));
+        let listed = requests::listed(&mut c, &[rs[3].id.clone(), rs[7].id.clone(), "no-such-request".into()])
+            .await
+            .expect("listed");
+        assert_eq!(listed.len(), 2);
+        let renamed = listed.iter().find(|r| r.id == rs[3].id).expect("request 3");
+        assert_eq!((renamed.title.as_str(), renamed.partner_name.as_str()), ("Renamed", "Kenya"));
+        let two_lines = listed.iter().find(|r| r.id == rs[7].id).expect("request 7");
+        assert_eq!(two_lines.line_types, "a93_1_b_take_evidence,a93_1_g_examine_sites", "in the order of the lines");
     });
 }
