@@ -489,7 +489,8 @@ fn summary(r: ListedRequest, today: NaiveDate) -> RequestSummary {
     }
 }
 
-/// Splits search text into words the full-text indexes understand.
+/// Splits search text into the words a list searches for (the register index normalises
+/// them further: no case, no diacritics).
 pub fn search_words(q: &str) -> Vec<String> {
     q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(|w| w.to_lowercase()).collect()
 }
