@@ -311,10 +311,7 @@ pub async fn listed(ex: &mut impl Executor, ids: &[String]) -> Result<Vec<Listed
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let agg = match ex.engine() {
-        crate::Engine::Sqlite => "group_concat(l.line_type, ',' ORDER BY l.position)",
-        crate::Engine::Postgres => "string_agg(l.line_type, ',' ORDER BY l.position)",
-    };
+    let agg = line_type_aggregate(ex.engine());
     let mut sql = Sql::new(&format!(
         "SELECT r.id, r.reference, r.direction, r.organ, r.on_behalf_of, r.kind, r.partner_id, \
          p.name AS partner_name, p.name_fr AS partner_name_fr, r.title, r.situation, r.urgency, r.status, \
@@ -413,10 +410,11 @@ pub async fn follow_ups(ex: &mut impl Executor, parent_id: &str) -> Result<Vec<R
     .await
 }
 
+/// A request's line types, comma-separated in the order of its lines.
 fn line_type_aggregate(engine: crate::Engine) -> &'static str {
     match engine {
-        crate::Engine::Sqlite => "group_concat(l.line_type, ',')",
-        crate::Engine::Postgres => "string_agg(l.line_type, ',')",
+        crate::Engine::Sqlite => "group_concat(l.line_type, ',' ORDER BY l.position)",
+        crate::Engine::Postgres => "string_agg(l.line_type, ',' ORDER BY l.position)",
     }
 }
 
