@@ -14,14 +14,14 @@ use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use comity_domain::access::{Action, RecordAccess, RecordKind};
+use comity_domain::{
+    access::{Action, RecordAccess, RecordKind},
+    request::Status,
+};
 use comity_store::{requests::RegisterRow, Executor};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 use crate::{requests::classification_of, Actor, Result};
-
-/// The statuses in which a request is closed: no deadline runs for it any more.
-pub const CLOSED_STATUSES: [&str; 4] = ["executed", "refused", "withdrawn", "answered"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RequestSort {
@@ -274,27 +274,26 @@ impl Register {
             let _first = self.loading.lock().await;
             if self.seq() < 0 {
                 let rows = comity_store::requests::register_changes(ex, -1).await?;
-                self.apply(rows, true);
+                self.apply(rows);
             }
             return Ok(());
         }
         let rows = comity_store::requests::register_changes(ex, self.seq()).await?;
         if !rows.is_empty() {
-            self.apply(rows, false);
+            self.apply(rows);
         }
         Ok(())
     }
 
-    fn apply(&self, rows: Vec<RegisterRow>, first: bool) {
+    /// Applies changes read from the database; after the first load the index counts as
+    /// loaded even when there was nothing to load.
+    fn apply(&self, rows: Vec<RegisterRow>) {
         let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
         let newest = rows.last().map_or(0, |r| r.change_seq);
         for row in rows {
             index.upsert(row);
         }
         index.seq = index.seq.max(newest);
-        if first {
-            index.seq = index.seq.max(0);
-        }
     }
 
     /// The page of `f` that `actor` may see, and the number of requests it may see in all.
@@ -354,7 +353,7 @@ impl Index {
             partner: s.intern(&row.partner_id),
             situation: s.intern(&row.situation),
             status: s.intern(&row.status),
-            open: !CLOSED_STATUSES.contains(&row.status.as_str()),
+            open: Status::parse(&row.status).is_none_or(Status::is_open),
             responsible: row.responsible_user_id.as_deref().map(|u| s.intern(u)),
             line_types: line_types.into(),
             audience,

@@ -489,10 +489,10 @@ fn summary(r: ListedRequest, today: NaiveDate) -> RequestSummary {
     }
 }
 
-/// Splits search text into the words a list searches for (the register index normalises
-/// them further: no case, no diacritics).
+/// Splits search text into the words a list searches for (at most eight), as the register
+/// index reads its own text.
 pub fn search_words(q: &str) -> Vec<String> {
-    q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(|w| w.to_lowercase()).collect()
+    crate::register::words_of(q).take(8).collect()
 }
 
 fn text(e: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {

@@ -46,14 +46,11 @@ fn words_are_letters_and_digits_in_lower_case_without_diacritics() {
 #[test]
 fn search_matches_every_word_as_a_prefix_and_follows_edits() {
     let r = Register::default();
-    r.apply(
-        vec![
-            row(1, "Exhumation of the Kibera graves"),
-            row(2, "Forensic reports of the Kibera graves"),
-            row(3, "Banking records"),
-        ],
-        true,
-    );
+    r.apply(vec![
+        row(1, "Exhumation of the Kibera graves"),
+        row(2, "Forensic reports of the Kibera graves"),
+        row(3, "Banking records"),
+    ]);
     let find = |words: &[&str]| {
         r.find(&Actor::operator(), &RequestFilter { words: words.iter().map(|w| (*w).into()).collect(), ..all() })
     };
@@ -66,11 +63,11 @@ fn search_matches_every_word_as_a_prefix_and_follows_edits() {
     assert_eq!(find(&["zanzibar"]).total, 0);
 
     // An edit replaces the words: the old title no longer matches, the new one does.
-    r.apply(vec![RegisterRow { change_seq: 4, ..row(1, "Freezing of assets") }], false);
+    r.apply(vec![RegisterRow { change_seq: 4, ..row(1, "Freezing of assets") }]);
     assert_eq!(ids(&find(&["exhumation"])), Vec::<&str>::new());
     assert_eq!(ids(&find(&["assets"])), ["req-001"]);
     // A late read of an older version does not undo it.
-    r.apply(vec![RegisterRow { change_seq: 1, ..row(1, "Exhumation of the Kibera graves") }], false);
+    r.apply(vec![RegisterRow { change_seq: 1, ..row(1, "Exhumation of the Kibera graves") }]);
     assert_eq!(ids(&find(&["assets"])), ["req-001"]);
     assert_eq!(r.seq(), 4);
 }
@@ -79,16 +76,13 @@ fn search_matches_every_word_as_a_prefix_and_follows_edits() {
 fn undated_requests_come_last_in_either_direction_and_pages_are_stable() {
     let r = Register::default();
     let d = |s: &str| Some(s.parse::<NaiveDate>().expect("date"));
-    r.apply(
-        vec![
-            RegisterRow { deadline: d("2026-03-01"), ..row(1, "a") },
-            RegisterRow { deadline: None, ..row(2, "b") },
-            RegisterRow { deadline: d("2026-01-01"), ..row(3, "c") },
-            RegisterRow { deadline: d("2026-01-01"), ..row(4, "d") },
-            RegisterRow { deadline: None, ..row(5, "e") },
-        ],
-        true,
-    );
+    r.apply(vec![
+        RegisterRow { deadline: d("2026-03-01"), ..row(1, "a") },
+        RegisterRow { deadline: None, ..row(2, "b") },
+        RegisterRow { deadline: d("2026-01-01"), ..row(3, "c") },
+        RegisterRow { deadline: d("2026-01-01"), ..row(4, "d") },
+        RegisterRow { deadline: None, ..row(5, "e") },
+    ]);
     let by_deadline = |descending: bool, offset: i64, limit: i64| {
         r.find(&Actor::operator(), &RequestFilter { sort: RequestSort::Deadline, descending, offset, limit, ..all() })
     };
@@ -105,19 +99,12 @@ fn undated_requests_come_last_in_either_direction_and_pages_are_stable() {
 fn filters_combine_and_unknown_values_match_nothing() {
     let r = Register::default();
     let d = |s: &str| Some(s.parse::<NaiveDate>().expect("date"));
-    r.apply(
-        vec![
-            RegisterRow { deadline: d("2026-01-10"), ..row(1, "open, overdue") },
-            RegisterRow { deadline: d("2026-01-10"), status: "executed".into(), ..row(2, "closed") },
-            RegisterRow { deadline: d("2026-02-10"), partner_id: "UGA".into(), ..row(3, "open, not yet due") },
-            RegisterRow {
-                transmitted_on: d("2025-06-01"),
-                line_types: "transit,arrest_surrender".into(),
-                ..row(4, "x")
-            },
-        ],
-        true,
-    );
+    r.apply(vec![
+        RegisterRow { deadline: d("2026-01-10"), ..row(1, "open, overdue") },
+        RegisterRow { deadline: d("2026-01-10"), status: "executed".into(), ..row(2, "closed") },
+        RegisterRow { deadline: d("2026-02-10"), partner_id: "UGA".into(), ..row(3, "open, not yet due") },
+        RegisterRow { transmitted_on: d("2025-06-01"), line_types: "transit,arrest_surrender".into(), ..row(4, "x") },
+    ]);
     let find = |f: RequestFilter| r.find(&Actor::operator(), &f);
     let overdue = find(RequestFilter { overdue_on: d("2026-02-01"), ..all() });
     assert_eq!(ids(&overdue), ["req-001"], "closed requests are never overdue");
@@ -136,13 +123,10 @@ fn filters_combine_and_unknown_values_match_nothing() {
 #[test]
 fn the_policy_decides_what_is_counted() {
     let r = Register::default();
-    r.apply(
-        vec![
-            row(1, "public"),
-            RegisterRow { classification: "sealed".into(), ..row(2, "sealed, drafted by someone else") },
-        ],
-        true,
-    );
+    r.apply(vec![
+        row(1, "public"),
+        RegisterRow { classification: "sealed".into(), ..row(2, "sealed, drafted by someone else") },
+    ]);
     // The operator is no one named on the sealed request: it is neither listed nor counted.
     let found = r.find(&Actor::operator(), &all());
     assert_eq!((ids(&found), found.total), (vec!["req-001"], 1));
@@ -173,17 +157,14 @@ fn the_best_candidates_are_those_a_full_sort_puts_first() {
 #[test]
 fn a_changed_status_partner_or_line_type_moves_the_request_between_filters() {
     let r = Register::default();
-    r.apply(vec![row(1, "a"), row(2, "b")], true);
-    r.apply(
-        vec![RegisterRow {
-            status: "executed".into(),
-            partner_id: "UGA".into(),
-            line_types: "transit".into(),
-            change_seq: 3,
-            ..row(1, "a")
-        }],
-        false,
-    );
+    r.apply(vec![row(1, "a"), row(2, "b")]);
+    r.apply(vec![RegisterRow {
+        status: "executed".into(),
+        partner_id: "UGA".into(),
+        line_types: "transit".into(),
+        change_seq: 3,
+        ..row(1, "a")
+    }]);
     let find = |f: RequestFilter| r.find(&Actor::operator(), &f).ids;
     assert_eq!(find(RequestFilter { statuses: vec!["transmitted".into()], ..all() }), ["req-002"]);
     assert_eq!(find(RequestFilter { statuses: vec!["executed".into()], ..all() }), ["req-001"]);
