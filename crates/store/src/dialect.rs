@@ -99,12 +99,16 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
-                    // Reads through the page cache of the OS rather than a copy per connection.
-                    .pragma("mmap_size", "268435456")
+                    // Reads through the page cache of the OS rather than a copy per connection,
+                    // for databases up to SQLite's largest map (2 GB).
+                    .pragma("mmap_size", "2147418112")
                     .log_statements(tracing::log::LevelFilter::Trace);
+                // A connection to a local file does not go stale, so it is not pinged (a round
+                // trip to its worker thread) each time it is taken from the pool.
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .min_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(opts)
                     .await
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?;
