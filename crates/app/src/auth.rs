@@ -376,22 +376,18 @@ impl Comity {
         Ok(NewToken { token, record: rec })
     }
 
-    /// Resolves a bearer token without argon2: one indexed lookup by its SHA-256.
+    /// Resolves a bearer token without argon2: one indexed lookup by its SHA-256, with its user.
     pub async fn token_actor(&self, raw: &str) -> Result<Actor> {
         if !raw.starts_with(TOKEN_PREFIX) {
             return Err(AppError::Unauthenticated);
         }
         let mut c = self.db.read().await?;
-        let t = accounts::token_by_hash(&mut c, &sha256_hex(raw)).await?.ok_or(AppError::Unauthenticated)?;
-        if t.revoked_at.is_some() || t.expires_at <= self.clock.now() {
+        let t = accounts::token_holder(&mut c, &sha256_hex(raw)).await?.ok_or(AppError::Unauthenticated)?;
+        if t.token_revoked_at.is_some() || t.token_expires_at <= self.clock.now() || t.user.disabled {
             return Err(AppError::Unauthenticated);
         }
-        let user = accounts::user_by_id(&mut c, &t.user_id).await?.ok_or(AppError::Unauthenticated)?;
-        if user.disabled {
-            return Err(AppError::Unauthenticated);
-        }
-        let write = t.scopes.split(',').any(|s| s == "write");
-        Actor::from_user(&user, AuthMethod::Token { write })
+        let write = t.token_scopes.split(',').any(|s| s == "write");
+        Actor::from_user(&t.user, AuthMethod::Token { write })
     }
 
     /// Tokens of one user, or of everyone for the operator and system administrators.

@@ -7,7 +7,7 @@
 //! highest change it has applied, whoever wrote it (this server, another instance, the
 //! command line). Visibility is decided by the access policy itself, once per distinct
 //! audience (classification, units and people a request is shared with), not by an SQL twin of
-//! it; the page's rows are then read from the database and the policy checked again on them.
+//! it. The page's rows come from the index too, as of the change it has just caught up with.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
@@ -150,34 +150,66 @@ impl Symbols {
     }
 }
 
-/// What a list filters on, kept apart from the rest so that a pass over every request
-/// reads as little memory as possible.
+/// What a list filters and sorts on, kept apart from the rest so that a pass over every
+/// request reads as little memory as possible (56 bytes an entry).
 struct Entry {
-    /// The first bytes of the id, so that most ties in a sort are broken without reading it.
-    id_prefix: u128,
     direction: Sym,
     organ: Sym,
     on_behalf_of: Sym,
     partner: Sym,
     situation: Sym,
     status: Sym,
-    open: bool,
-    responsible: Option<Sym>,
-    line_types: Box<[Sym]>,
+    /// `NOBODY` when no one is.
+    responsible: Sym,
     audience: u32,
     deadline: Option<NaiveDate>,
     transmitted_on: Option<NaiveDate>,
-    updated_at: DateTime<Utc>,
+    updated_micros: i64,
+    open: bool,
 }
 
-/// What only the page, the sort on text or an edit needs.
+const NOBODY: Sym = Sym::MAX;
+
+/// What only the page, a line-type filter, the sort on text or an edit needs.
 struct Cold {
     id: Box<str>,
     reference: Box<str>,
     title: Box<str>,
+    kind: Sym,
+    urgency: Sym,
+    classification: Sym,
+    first_response_on: Option<NaiveDate>,
+    executed_on: Option<NaiveDate>,
+    imported: bool,
+    /// In the order of the lines.
+    line_types: Box<[Sym]>,
     change_seq: i64,
     /// The distinct words of its reference, title and purpose (ids in `Index::postings`).
     words: Box<[Sym]>,
+}
+
+/// A request as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub direction: String,
+    pub organ: String,
+    pub on_behalf_of: String,
+    pub kind: String,
+    pub partner_id: String,
+    pub situation: String,
+    pub urgency: String,
+    pub status: String,
+    pub classification: String,
+    pub deadline: Option<NaiveDate>,
+    pub transmitted_on: Option<NaiveDate>,
+    pub first_response_on: Option<NaiveDate>,
+    pub executed_on: Option<NaiveDate>,
+    pub imported: bool,
+    pub updated_at: DateTime<Utc>,
+    pub line_types: Vec<String>,
 }
 
 #[derive(Default)]
@@ -185,6 +217,9 @@ struct Index {
     /// The highest change applied; negative until the first load.
     seq: i64,
     entries: Vec<Entry>,
+    /// The first bytes of each entry's id, so that most ties in a sort are broken without
+    /// reading the id.
+    id_prefixes: Vec<u128>,
     cold: Vec<Cold>,
     by_id: HashMap<Box<str>, u32>,
     symbols: Symbols,
@@ -194,9 +229,11 @@ struct Index {
     /// Every word, for prefix searches, with the entries that contain it (ascending).
     vocabulary: BTreeMap<Box<str>, Sym>,
     postings: Vec<Vec<u32>>,
-    /// The entries with each partner, status and line type (ascending), so that a list
-    /// filtered on one of them visits only those.
+    /// The entries with each partner, status, line type and year of transmission
+    /// (ascending), so that a list filtered on one of them visits only those.
     facets: HashMap<(Facet, Sym), Vec<u32>>,
+    /// The statuses seen that count as open (for the overdue and due-soon lists).
+    open_statuses: Vec<Sym>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -204,14 +241,20 @@ enum Facet {
     Partner,
     Status,
     LineType,
+    /// The year as the number.
+    TransmittedIn,
 }
 
-impl Entry {
-    fn facets(&self) -> impl Iterator<Item = (Facet, Sym)> + '_ {
-        [(Facet::Partner, self.partner), (Facet::Status, self.status)]
-            .into_iter()
-            .chain(self.line_types.iter().map(|t| (Facet::LineType, *t)))
-    }
+/// The facets an entry is listed under; each line type once.
+fn facets_of(e: &Entry, c: &Cold) -> Vec<(Facet, Sym)> {
+    let mut types = c.line_types.to_vec();
+    types.sort_unstable();
+    types.dedup();
+    [(Facet::Partner, e.partner), (Facet::Status, e.status)]
+        .into_iter()
+        .chain(e.transmitted_on.map(|d| (Facet::TransmittedIn, d.year() as Sym)))
+        .chain(types.into_iter().map(|t| (Facet::LineType, t)))
+        .collect()
 }
 
 /// Adds `slot` to an ascending list; during a load slots only grow, so it is a push.
@@ -256,11 +299,17 @@ impl Default for Register {
     }
 }
 
-/// One page of ids the reader may see, in order, and how many match in all.
+/// One page of the requests the reader may see, in order, and how many match in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
-    pub ids: Vec<String>,
+    pub rows: Vec<Listed>,
     pub total: i64,
+}
+
+impl Found {
+    pub fn ids(&self) -> Vec<&str> {
+        self.rows.iter().map(|r| r.id.as_str()).collect()
+    }
 }
 
 impl Register {
@@ -341,33 +390,38 @@ impl Index {
             }
         };
         let s = &mut self.symbols;
-        let mut line_types: Vec<Sym> =
-            row.line_types.split(',').filter(|t| !t.is_empty()).map(|t| s.intern(t)).collect();
-        line_types.sort_unstable();
-        line_types.dedup();
+        let open = Status::parse(&row.status).is_none_or(Status::is_open);
         let entry = Entry {
-            id_prefix: id_prefix(&row.id),
             direction: s.intern(&row.direction),
             organ: s.intern(&row.organ),
             on_behalf_of: s.intern(&row.on_behalf_of),
             partner: s.intern(&row.partner_id),
             situation: s.intern(&row.situation),
             status: s.intern(&row.status),
-            open: Status::parse(&row.status).is_none_or(Status::is_open),
-            responsible: row.responsible_user_id.as_deref().map(|u| s.intern(u)),
-            line_types: line_types.into(),
+            responsible: row.responsible_user_id.as_deref().map_or(NOBODY, |u| s.intern(u)),
             audience,
             deadline: row.deadline,
             transmitted_on: row.transmitted_on,
-            updated_at: row.updated_at,
+            updated_micros: row.updated_at.timestamp_micros(),
+            open,
         };
         let cold = Cold {
             id: row.id.as_str().into(),
             reference: row.reference.as_str().into(),
             title: row.title.as_str().into(),
+            kind: s.intern(&row.kind),
+            urgency: s.intern(&row.urgency),
+            classification: s.intern(&row.classification),
+            first_response_on: row.first_response_on,
+            executed_on: row.executed_on,
+            imported: row.imported_at.is_some(),
+            line_types: row.line_types.split(',').filter(|t| !t.is_empty()).map(|t| s.intern(t)).collect(),
             change_seq: row.change_seq,
             words: Box::default(),
         };
+        if open && !self.open_statuses.contains(&entry.status) {
+            self.open_statuses.push(entry.status);
+        }
         let slot = match self.by_id.get(row.id.as_str()) {
             Some(&slot) => {
                 if self.cold[slot as usize].change_seq > row.change_seq {
@@ -377,7 +431,7 @@ impl Index {
                 for w in old.iter() {
                     remove_sorted(&mut self.postings[*w as usize], slot);
                 }
-                for facet in self.entries[slot as usize].facets() {
+                for facet in facets_of(&self.entries[slot as usize], &self.cold[slot as usize]) {
                     if let Some(list) = self.facets.get_mut(&facet) {
                         remove_sorted(list, slot);
                     }
@@ -389,6 +443,7 @@ impl Index {
             None => {
                 let slot = self.entries.len() as u32;
                 self.entries.push(entry);
+                self.id_prefixes.push(id_prefix(&row.id));
                 self.cold.push(cold);
                 self.by_id.insert(row.id.into(), slot);
                 slot
@@ -414,8 +469,7 @@ impl Index {
         for w in &words {
             insert_sorted(&mut self.postings[*w as usize], slot);
         }
-        let facets: Vec<(Facet, Sym)> = self.entries[slot as usize].facets().collect();
-        for facet in facets {
+        for facet in facets_of(&self.entries[slot as usize], &self.cold[slot as usize]) {
             insert_sorted(self.facets.entry(facet).or_default(), slot);
         }
         self.cold[slot as usize].words = words.into();
@@ -449,7 +503,7 @@ impl Index {
     }
 
     fn find(&self, actor: &Actor, f: &RequestFilter, visible: &[AtomicU8]) -> Found {
-        let none = Found { ids: Vec::new(), total: 0 };
+        let none = Found { rows: Vec::new(), total: 0 };
         // A value the register has never seen matches nothing.
         let sym = |v: &Option<String>| -> Result<Option<Sym>, ()> {
             match v {
@@ -489,9 +543,10 @@ impl Index {
         let end = offset.saturating_add(usize::try_from(f.limit.max(0)).unwrap_or(0));
         // Dates and times sort on integers, then on the ids' first bytes; the text sorts, and
         // the rare tie of those bytes, read the entries.
-        let key = self.date_key(f);
+        let key = DateKey::of_sort(f.sort);
+        let undated = if f.descending { i64::MIN } else { i64::MAX };
         let order = |a: &Candidate, b: &Candidate| {
-            let o = match &key {
+            let o = match key {
                 Some(_) => (a.0, a.1)
                     .cmp(&(b.0, b.1))
                     .then_with(|| self.cold[a.2 as usize].id.cmp(&self.cold[b.2 as usize].id)),
@@ -505,83 +560,96 @@ impl Index {
         };
         let mut best = Best::new(end, order);
         let mut total = 0i64;
-        for slot in self.candidates(partner, line_type, &statuses, matched_words.as_deref()) {
-            let slot = slot as usize;
+        let candidates = self.candidates(partner, line_type, &statuses, f, matched_words.as_deref());
+        candidates.for_each(|slot| {
             let e = &self.entries[slot];
             let keep = direction.is_none_or(|d| e.direction == d)
                 && organ.is_none_or(|o| e.organ == o)
                 && on_behalf_of.is_none_or(|o| e.on_behalf_of == o)
                 && partner.is_none_or(|p| e.partner == p)
                 && situation.is_none_or(|s| e.situation == s)
-                && responsible.is_none_or(|u| e.responsible == Some(u))
-                && line_type.is_none_or(|t| e.line_types.contains(&t))
+                && responsible.is_none_or(|u| e.responsible == u)
                 && (statuses.is_empty() || statuses.contains(&e.status))
                 && f.overdue_on.is_none_or(|d| e.open && e.deadline.is_some_and(|dl| dl < d))
                 && f.due_between.is_none_or(|(a, b)| e.open && e.deadline.is_some_and(|dl| a <= dl && dl <= b))
                 && f.from.is_none_or(|d| e.transmitted_on.is_some_and(|t| t >= d))
                 && f.to.is_none_or(|d| e.transmitted_on.is_some_and(|t| t <= d))
-                && matched_words.as_ref().is_none_or(|bits| bits[slot / 64] & (1 << (slot % 64)) != 0);
+                && matched_words.as_ref().is_none_or(|bits| bits[slot / 64] & (1 << (slot % 64)) != 0)
+                && line_type.is_none_or(|t| self.cold[slot].line_types.contains(&t));
             if keep && may_read(e.audience) {
                 total += 1;
-                best.offer((key.as_ref().map_or(0, |k| k(e)), e.id_prefix, slot as u32));
+                best.offer((key.map_or(0, |k| k.of(e, undated)), self.id_prefixes[slot], slot as u32));
             }
-        }
+        });
         let page = best.into_sorted();
-        let ids = page.iter().skip(offset).map(|c| self.cold[c.2 as usize].id.to_string()).collect();
-        Found { ids, total }
+        let rows = page.iter().skip(offset).map(|c| self.listed(c.2 as usize)).collect();
+        Found { rows, total }
+    }
+
+    /// Entry `slot` as a list shows it.
+    fn listed(&self, slot: usize) -> Listed {
+        let (e, c) = (&self.entries[slot], &self.cold[slot]);
+        let name = |sym: Sym| self.symbols.name(sym).to_owned();
+        Listed {
+            id: c.id.to_string(),
+            reference: c.reference.to_string(),
+            title: c.title.to_string(),
+            direction: name(e.direction),
+            organ: name(e.organ),
+            on_behalf_of: name(e.on_behalf_of),
+            kind: name(c.kind),
+            partner_id: name(e.partner),
+            situation: name(e.situation),
+            urgency: name(c.urgency),
+            status: name(e.status),
+            classification: name(c.classification),
+            deadline: e.deadline,
+            transmitted_on: e.transmitted_on,
+            first_response_on: c.first_response_on,
+            executed_on: c.executed_on,
+            imported: c.imported,
+            updated_at: DateTime::from_timestamp_micros(e.updated_micros).unwrap_or_default(),
+            line_types: c.line_types.iter().map(|t| name(*t)).collect(),
+        }
     }
 
     /// The entries a list need look at: those of its most selective partner, line type,
-    /// statuses or words, or every entry. Each candidate is still checked on every filter.
+    /// statuses (the open ones for the overdue and due-soon lists), years of transmission or
+    /// words, or every entry. Each candidate is still checked on every filter.
     fn candidates<'a>(
         &'a self,
         partner: Option<Sym>,
         line_type: Option<Sym>,
-        statuses: &'a [Sym],
+        statuses: &[Sym],
+        f: &RequestFilter,
         words: Option<&'a [u64]>,
-    ) -> Box<dyn Iterator<Item = u32> + 'a> {
-        let list = |facet: Facet, sym: Sym| self.facets.get(&(facet, sym)).map_or(&[][..], Vec::as_slice);
-        let mut best: (usize, Box<dyn Iterator<Item = u32> + 'a>) =
-            (self.entries.len(), Box::new(0..self.entries.len() as u32));
-        let mut consider = |n: usize, it: Box<dyn Iterator<Item = u32> + 'a>| {
-            if n < best.0 {
-                best = (n, it);
-            }
+    ) -> Candidates<'a> {
+        // Lists of disjoint facets (one status, one year each), visited one after the other.
+        let lists = |facet: Facet, syms: &mut dyn Iterator<Item = Sym>| -> Candidates<'a> {
+            Candidates::Lists(syms.filter_map(|s| self.facets.get(&(facet, s)).map(Vec::as_slice)).collect())
         };
+        let mut options = vec![Candidates::All(self.entries.len())];
         if let Some(p) = partner {
-            let l = list(Facet::Partner, p);
-            consider(l.len(), Box::new(l.iter().copied()));
+            options.push(lists(Facet::Partner, &mut std::iter::once(p)));
         }
         if let Some(t) = line_type {
-            let l = list(Facet::LineType, t);
-            consider(l.len(), Box::new(l.iter().copied()));
+            options.push(lists(Facet::LineType, &mut std::iter::once(t)));
         }
         if !statuses.is_empty() {
-            let n = statuses.iter().map(|s| list(Facet::Status, *s).len()).sum();
-            consider(n, Box::new(statuses.iter().flat_map(move |s| list(Facet::Status, *s).iter().copied())));
+            options.push(lists(Facet::Status, &mut statuses.iter().copied()));
+        }
+        if f.overdue_on.is_some() || f.due_between.is_some() {
+            options.push(lists(Facet::Status, &mut self.open_statuses.iter().copied()));
+        }
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from <= to && to.year() - from.year() < 50 {
+                options.push(lists(Facet::TransmittedIn, &mut (from.year()..=to.year()).map(|y| y as Sym)));
+            }
         }
         if let Some(bits) = words {
-            let n = bits.iter().map(|b| b.count_ones() as usize).sum();
-            let set = bits
-                .iter()
-                .enumerate()
-                .flat_map(|(i, &b)| (0..64u32).filter(move |j| b & (1 << j) != 0).map(move |j| i as u32 * 64 + j));
-            consider(n, Box::new(set));
+            options.push(Candidates::Bits(bits));
         }
-        best.1
-    }
-
-    /// For the sorts on a date or a time, the entry's key as an integer; requests without
-    /// the date come last whichever the direction.
-    fn date_key(&self, f: &RequestFilter) -> Option<SortKey> {
-        let undated = if f.descending { i64::MIN } else { i64::MAX };
-        let day = move |d: Option<NaiveDate>| d.map_or(undated, |d| i64::from(d.num_days_from_ce()));
-        match f.sort {
-            RequestSort::Updated => Some(Box::new(|e: &Entry| e.updated_at.timestamp_micros())),
-            RequestSort::Deadline => Some(Box::new(move |e: &Entry| day(e.deadline))),
-            RequestSort::Transmitted => Some(Box::new(move |e: &Entry| day(e.transmitted_on))),
-            RequestSort::Reference | RequestSort::Title | RequestSort::Status => None,
-        }
+        options.into_iter().min_by_key(Candidates::len).unwrap_or(Candidates::All(0))
     }
 
     /// The order of the sorts on text (reference, title, status), the id breaking ties.
@@ -598,8 +666,73 @@ impl Index {
     }
 }
 
-/// An entry's sort key as an integer.
-type SortKey = Box<dyn Fn(&Entry) -> i64>;
+/// The sorts on a date or a time, whose keys are integers.
+#[derive(Clone, Copy)]
+enum DateKey {
+    Updated,
+    Deadline,
+    Transmitted,
+}
+
+impl DateKey {
+    fn of_sort(sort: RequestSort) -> Option<Self> {
+        match sort {
+            RequestSort::Updated => Some(Self::Updated),
+            RequestSort::Deadline => Some(Self::Deadline),
+            RequestSort::Transmitted => Some(Self::Transmitted),
+            RequestSort::Reference | RequestSort::Title | RequestSort::Status => None,
+        }
+    }
+
+    /// The entry's key; requests without the date take `undated`, so that they come last
+    /// whichever the direction.
+    fn of(self, e: &Entry, undated: i64) -> i64 {
+        let day = |d: Option<NaiveDate>| d.map_or(undated, |d| i64::from(d.num_days_from_ce()));
+        match self {
+            Self::Updated => e.updated_micros,
+            Self::Deadline => day(e.deadline),
+            Self::Transmitted => day(e.transmitted_on),
+        }
+    }
+}
+
+/// The entries a list visits, in ascending order within each list.
+enum Candidates<'a> {
+    /// Every entry, of so many.
+    All(usize),
+    /// The entries of one facet, or of several disjoint ones.
+    Lists(Vec<&'a [u32]>),
+    /// The entries whose bit is set.
+    Bits(&'a [u64]),
+}
+
+impl Candidates<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::All(n) => *n,
+            Self::Lists(lists) => lists.iter().map(|l| l.len()).sum(),
+            Self::Bits(bits) => bits.iter().map(|b| b.count_ones() as usize).sum(),
+        }
+    }
+
+    /// Calls `visit` with each slot; a loop per kind, so that the check of each candidate
+    /// is compiled into it rather than called through an iterator object.
+    fn for_each(&self, mut visit: impl FnMut(usize)) {
+        match self {
+            Self::All(n) => (0..*n).for_each(visit),
+            Self::Lists(lists) => lists.iter().flat_map(|l| l.iter()).for_each(|&slot| visit(slot as usize)),
+            Self::Bits(bits) => {
+                for (i, &word) in bits.iter().enumerate() {
+                    let mut rest = word;
+                    while rest != 0 {
+                        visit(i * 64 + rest.trailing_zeros() as usize);
+                        rest &= rest - 1;
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// A match as the sort sees it: its key (for the sorts on dates), its id's first bytes, its slot.
 type Candidate = (i64, u128, u32);

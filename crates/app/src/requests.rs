@@ -16,7 +16,7 @@ use comity_domain::{
 };
 use comity_store::{
     accounts, partners as partner_store,
-    requests::{self as store, Event, Line, ListedRequest, Request},
+    requests::{self as store, Event, Line, Request},
     Executor, Tx,
 };
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 
 use crate::{
     partners::parse_date,
-    register::{audience_of, RequestFilter, RequestSort},
+    register::{audience_of, Listed, RequestFilter, RequestSort},
     trail::{self, Target},
     Actor, AppError, Comity, Page, Paging, Result,
 };
@@ -462,11 +462,13 @@ pub(crate) fn is_external(actor: &Actor, r: &Request) -> bool {
         && actor.principal.unit_state.as_deref() == Some(r.partner_id.as_str())
 }
 
-fn summary(r: ListedRequest, today: NaiveDate) -> RequestSummary {
+fn summary(r: Listed, partner_name: (String, Option<String>), today: NaiveDate) -> RequestSummary {
     RequestSummary {
         overdue: rules::is_overdue(Status::parse(&r.status).unwrap_or(Status::Draft), r.deadline, today),
-        line_types: r.line_types.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
-        imported: r.imported_at.is_some(),
+        line_types: r.line_types,
+        imported: r.imported,
+        partner_name: partner_name.0,
+        partner_name_fr: partner_name.1,
         id: r.id,
         reference: r.reference,
         direction: r.direction,
@@ -474,8 +476,6 @@ fn summary(r: ListedRequest, today: NaiveDate) -> RequestSummary {
         on_behalf_of: r.on_behalf_of,
         kind: r.kind,
         partner_id: r.partner_id,
-        partner_name: r.partner_name,
-        partner_name_fr: r.partner_name_fr,
         title: r.title,
         situation: r.situation,
         urgency: r.urgency,
@@ -1620,20 +1620,21 @@ impl Comity {
     ) -> Result<Page<RequestSummary>> {
         self.register.catch_up(c).await?;
         let found = self.register.find(actor, filter);
-        let mut rows = store::listed(c, &found.ids).await?;
-        let position: HashMap<&str, usize> = found.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-        rows.sort_by_key(|r| position.get(r.id.as_str()).copied());
+        let mut partner_ids: Vec<String> = found.rows.iter().map(|r| r.partner_id.clone()).collect();
+        partner_ids.sort_unstable();
+        partner_ids.dedup();
+        let names: HashMap<String, (String, Option<String>)> =
+            partner_store::names(c, &partner_ids).await?.into_iter().map(|(id, en, fr)| (id, (en, fr))).collect();
         let today = self.today();
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            // The register applied the policy to what it knew; the policy checks the row as
-            // read now too (a request changed in between is withheld until the next list).
-            if actor.may(Action::Read, &audience_of!(&row).access(RecordKind::Request)) {
-                items.push(summary(row, today));
-            }
-        }
-        let total = found.total;
-        Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
+        let items = found
+            .rows
+            .into_iter()
+            .map(|r| {
+                let name = names.get(&r.partner_id).cloned().unwrap_or_else(|| (r.partner_id.clone(), None));
+                summary(r, name, today)
+            })
+            .collect();
+        Ok(Page { items, page: paging.page, per_page: paging.per_page, total: found.total })
     }
 
     async fn request_filter(&self, ex: &mut impl Executor, q: &RequestQuery) -> Result<(RequestFilter, Paging)> {

@@ -67,9 +67,15 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.name, u.display_name, u.email, u.unit_id, n.name AS unit_name, \
-     n.kind AS unit_kind, n.state_id AS unit_state, u.roles, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled, \
-     u.version, u.created_at, u.updated_at FROM users u JOIN units n ON n.id = u.unit_id";
+macro_rules! user_columns {
+    () => {
+        "u.id, u.name, u.display_name, u.email, u.unit_id, n.name AS unit_name, n.kind AS unit_kind, \
+         n.state_id AS unit_state, u.roles, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled, u.version, \
+         u.created_at, u.updated_at"
+    };
+}
+
+const USER_SELECT: &str = concat!("SELECT ", user_columns!(), " FROM users u JOIN units n ON n.id = u.unit_id");
 
 pub struct NewUser<'a> {
     pub id: &'a str,
@@ -288,8 +294,28 @@ pub async fn insert_token(ex: &mut impl Executor, t: &ApiToken) -> Result<()> {
     .map(|_| ())
 }
 
-pub async fn token_by_hash(ex: &mut impl Executor, token_hash: &str) -> Result<Option<ApiToken>> {
-    Sql::new("SELECT * FROM api_tokens WHERE token_hash = $1").bind(token_hash).fetch_optional(ex).await
+/// The holder of a token and what the token grants, in one statement: every API request
+/// asks this.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenHolder {
+    #[sqlx(flatten)]
+    pub user: User,
+    /// Comma-separated scopes.
+    pub token_scopes: String,
+    pub token_expires_at: DateTime<Utc>,
+    pub token_revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn token_holder(ex: &mut impl Executor, token_hash: &str) -> Result<Option<TokenHolder>> {
+    Sql::new(concat!(
+        "SELECT ",
+        user_columns!(),
+        ", t.scopes AS token_scopes, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN units n ON n.id = u.unit_id WHERE t.token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn list_tokens(ex: &mut impl Executor, user_id: Option<&str>) -> Result<Vec<ApiToken>> {

@@ -71,6 +71,22 @@ pub async fn partner(ex: &mut impl Executor, id: &str) -> Result<Option<Partner>
     Sql::new("SELECT * FROM partners WHERE id = $1").bind(id).fetch_optional(ex).await
 }
 
+/// The English and French names of these partners (those that exist), in no order.
+pub async fn names(ex: &mut impl Executor, ids: &[String]) -> Result<Vec<(String, String, Option<String>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT id, name, name_fr FROM partners WHERE id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push_bind(id);
+    }
+    sql.push(")");
+    sql.fetch_all(ex).await
+}
+
 pub async fn count_partners(ex: &mut impl Executor) -> Result<i64> {
     let (n,): (i64,) = Sql::new("SELECT COUNT(*) FROM partners").fetch_one(ex).await?;
     Ok(n)

@@ -269,70 +269,8 @@ pub async fn events(ex: &mut impl Executor, request_id: &str) -> Result<Vec<Even
     Sql::new("SELECT * FROM request_events WHERE request_id = $1 ORDER BY seq").bind(request_id).fetch_all(ex).await
 }
 
-/// Who is listing, reduced to what the visibility rules in SQL need. It mirrors
-/// `comity_domain::access::decide` for requests; the tests hold the two together and the
-/// use case still applies the policy to every row it returns.
-/// What a list shows of a request, with its partner's names and its line types, and what
-/// the access policy decides on.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ListedRequest {
-    pub id: String,
-    pub reference: String,
-    pub direction: String,
-    pub organ: String,
-    pub on_behalf_of: String,
-    pub kind: String,
-    pub partner_id: String,
-    pub partner_name: String,
-    pub partner_name_fr: Option<String>,
-    pub title: String,
-    pub situation: String,
-    pub urgency: String,
-    pub status: String,
-    pub deadline: Option<NaiveDate>,
-    pub transmitted_on: Option<NaiveDate>,
-    pub first_response_on: Option<NaiveDate>,
-    pub executed_on: Option<NaiveDate>,
-    pub classification: String,
-    pub imported_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
-    pub owner_unit_id: String,
-    pub acting_for_unit_id: Option<String>,
-    pub chamber_unit_id: Option<String>,
-    pub transmitting_unit_id: String,
-    pub responsible_user_id: Option<String>,
-    pub created_by: String,
-    /// Comma-separated, in the order of the lines.
-    pub line_types: String,
-}
-
-/// The requests with these ids (those that exist), as a list shows them, in no order.
-pub async fn listed(ex: &mut impl Executor, ids: &[String]) -> Result<Vec<ListedRequest>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let agg = line_type_aggregate(ex.engine());
-    let mut sql = Sql::new(&format!(
-        "SELECT r.id, r.reference, r.direction, r.organ, r.on_behalf_of, r.kind, r.partner_id, \
-         p.name AS partner_name, p.name_fr AS partner_name_fr, r.title, r.situation, r.urgency, r.status, \
-         r.deadline, r.transmitted_on, r.first_response_on, r.executed_on, r.classification, r.imported_at, \
-         r.updated_at, r.owner_unit_id, r.acting_for_unit_id, r.chamber_unit_id, r.transmitting_unit_id, \
-         r.responsible_user_id, r.created_by, \
-         COALESCE((SELECT {agg} FROM request_lines l WHERE l.request_id = r.id), '') AS line_types \
-         FROM requests r JOIN partners p ON p.id = r.partner_id WHERE r.id IN ("
-    ));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(id);
-    }
-    sql.push(")");
-    sql.fetch_all(ex).await
-}
-
-/// What the register index keeps of a request: the fields lists filter, sort and search on,
-/// and those the access policy decides on.
+/// What the register index keeps of a request: the fields lists filter, sort, search on and
+/// show, and those the access policy decides on.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RegisterRow {
     pub id: String,
@@ -345,6 +283,8 @@ pub struct RegisterRow {
     pub partner_id: String,
     pub situation: String,
     pub status: String,
+    pub kind: String,
+    pub urgency: String,
     pub classification: String,
     pub owner_unit_id: String,
     pub acting_for_unit_id: Option<String>,
@@ -354,9 +294,12 @@ pub struct RegisterRow {
     pub created_by: String,
     pub deadline: Option<NaiveDate>,
     pub transmitted_on: Option<NaiveDate>,
+    pub first_response_on: Option<NaiveDate>,
+    pub executed_on: Option<NaiveDate>,
+    pub imported_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub change_seq: i64,
-    /// Comma-separated line types.
+    /// Comma-separated, in the order of the lines.
     pub line_types: String,
 }
 
@@ -366,9 +309,9 @@ pub async fn register_changes(ex: &mut impl Executor, after: i64) -> Result<Vec<
     let agg = line_type_aggregate(ex.engine());
     Sql::new(&format!(
         "SELECT r.id, r.reference, r.title, r.purpose, r.direction, r.organ, r.on_behalf_of, r.partner_id, \
-         r.situation, r.status, r.classification, r.owner_unit_id, r.acting_for_unit_id, r.chamber_unit_id, \
-         r.transmitting_unit_id, r.responsible_user_id, r.created_by, r.deadline, r.transmitted_on, r.updated_at, \
-         r.change_seq, COALESCE((SELECT {agg} FROM request_lines l WHERE l.request_id = r.id), '') AS line_types \
+         r.situation, r.status, r.kind, r.urgency, r.classification, r.owner_unit_id, r.acting_for_unit_id, \
+         r.chamber_unit_id, r.transmitting_unit_id, r.responsible_user_id, r.created_by, r.deadline, \
+         r.transmitted_on, r.first_response_on, r.executed_on, r.imported_at, r.updated_at, r.change_seq, COALESCE((SELECT {agg} FROM request_lines l WHERE l.request_id = r.id), '') AS line_types \
          FROM requests r WHERE r.change_seq > $1 ORDER BY r.change_seq"
     ))
     .bind(after)
