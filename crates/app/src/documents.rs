@@ -4,6 +4,7 @@
 
 use comity_domain::{
     access::{Action, RecordKind},
+    receipt::DocumentDigest,
     request::Direction,
     validation::FieldErrors,
     vocabulary,
@@ -18,6 +19,19 @@ use crate::{
     trail::{self, Target},
     Actor, AppError, Comity, Result,
 };
+
+/// The contents of the documents of a request that its partner sees, as a receipt names them.
+pub(crate) async fn shared_digests(
+    ex: &mut impl comity_store::Executor,
+    request_id: &str,
+) -> Result<Vec<DocumentDigest>> {
+    Ok(store::documents(ex, request_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.kind != DocumentKind::InternalNote.code())
+        .map(|d| DocumentDigest { filename: d.filename, sha256: d.sha256, size: d.size })
+        .collect())
+}
 
 /// The largest file accepted (25 MiB): scanned letters and annexes fit; evidence archives
 /// belong in the evidence system, not here.
@@ -168,6 +182,7 @@ impl Comity {
         if upload.description.chars().count() > 1_000 {
             e.add("description", "must be at most 1000 characters");
         }
+        self.receipt_key().await?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
         let r = self.visible_request(&mut tx, actor, request_id, Action::Read).await?;
@@ -199,6 +214,11 @@ impl Comity {
             "document": d.id, "filename": d.filename, "kind": d.kind, "sha256": d.sha256, "size": d.size,
         });
         append(&mut tx, &r, "document_added", Some(&r.status), self.today(), now, actor, "", detail.clone()).await?;
+        // Once the request is with the partner, each upload they can see is a receipted step.
+        if r.transmitted_on.is_some() && kind != DocumentKind::InternalNote {
+            let digest = DocumentDigest { filename: d.filename.clone(), sha256: d.sha256.clone(), size: d.size };
+            self.issue_receipt(&mut tx, &r, "document_added", self.today(), now, actor, &detail, vec![digest]).await?;
+        }
         trail::record(
             &mut tx,
             now,

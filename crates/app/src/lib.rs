@@ -14,6 +14,8 @@ pub mod import;
 pub mod letter;
 pub mod mail;
 pub mod partners;
+mod pdf;
+pub mod receipts;
 pub mod reference;
 pub mod register;
 pub mod reminders;
@@ -43,6 +45,7 @@ pub struct Comity {
     directory_keeper: Arc<tokio::sync::OnceCell<String>>,
     register: Arc<register::Register>,
     read_trail: Arc<std::sync::OnceLock<trail::ReadTrail>>,
+    receipt_key: Arc<tokio::sync::OnceCell<ed25519_dalek::SigningKey>>,
 }
 
 impl Comity {
@@ -54,6 +57,7 @@ impl Comity {
             directory_keeper: Arc::default(),
             register: Arc::default(),
             read_trail: Arc::default(),
+            receipt_key: Arc::default(),
         }
     }
 

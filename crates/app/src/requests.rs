@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// Event details a requested State may see about its own request.
-const EXTERNAL_DETAIL: &[&str] = &[
+pub(crate) const EXTERNAL_DETAIL: &[&str] = &[
     "channel",
     "language",
     "note_verbale",
@@ -1233,6 +1233,7 @@ impl Comity {
 
     /// Makes a lifecycle move.
     pub async fn transition(&self, actor: &Actor, id: &str, input: &TransitionInput) -> Result<RequestView> {
+        self.receipt_key().await?;
         let now = self.clock.now();
         let today = self.today();
         let mut tx = self.db.write().await?;
@@ -1514,6 +1515,12 @@ impl Comity {
         }
         r.version = expected + 1;
         append(tx, &r, m.code(), Some(from.code()), effective_on, now, actor, &reason, detail.clone().into()).await?;
+        if m.gives_receipt() && !imported {
+            // A transmission carries what was sent with it: every document the partner sees.
+            let documents =
+                if m == Move::Transmit { crate::documents::shared_digests(tx, &r.id).await? } else { Vec::new() };
+            self.issue_receipt(tx, &r, m.code(), effective_on, now, actor, &detail.clone().into(), documents).await?;
+        }
         trail::record(
             tx,
             now,

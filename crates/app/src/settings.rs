@@ -24,6 +24,9 @@ pub struct Settings {
     pub mail: Option<MailSettings>,
     /// A deadline this many days ahead, or fewer, is "due soon" and gets a reminder.
     pub reminder_horizon_days: i64,
+    /// The key receipts are signed with (from `COMITY_RECEIPT_KEY`); none means the key
+    /// Comity generates and keeps in the database.
+    pub receipt_key: Option<ed25519_dalek::SigningKey>,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             token_ttl: Duration::days(90),
             mail: None,
             reminder_horizon_days: 7,
+            receipt_key: None,
         }
     }
 }

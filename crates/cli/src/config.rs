@@ -33,6 +33,10 @@ pub const ENV: &[(&str, &str)] = &[
     ("COMITY_SMTP_TLS", "starttls (default), tls, or none (only for a relay on this host)"),
     ("COMITY_REMINDER_INTERVAL_SECS", "seconds between deadline scans and reminder runs (default 300)"),
     ("COMITY_REMINDER_HORIZON_DAYS", "days ahead that a deadline counts as due soon (default 7)"),
+    (
+        "COMITY_RECEIPT_KEY",
+        "file with the Ed25519 key that signs receipts (comity receipt keygen); unset: a key kept in the database",
+    ),
     ("COMITY_LOG", "log filter, e.g. info or comity=debug (default info)"),
     ("COMITY_LOG_FORMAT", "text (default) or json"),
 ];
@@ -77,6 +81,10 @@ pub fn settings_from_env() -> Result<Settings> {
     }
     s.mail = mail_from_env()?;
     s.reminder_horizon_days = env_number("COMITY_REMINDER_HORIZON_DAYS", 7, 0..=365)?;
+    s.receipt_key = match std::env::var("COMITY_RECEIPT_KEY").ok().filter(|p| !p.trim().is_empty()) {
+        None => None,
+        Some(path) => Some(crate::receipt::read_secret_key(std::path::Path::new(path.trim()))?),
+    };
     Ok(s)
 }
 
@@ -170,6 +178,15 @@ impl Config {
         }
         out.push_str(&format!("reminder_interval_secs = {}\n", self.reminder_interval.as_secs()));
         out.push_str(&format!("reminder_horizon_days = {}\n", self.settings.reminder_horizon_days));
+        match &self.settings.receipt_key {
+            Some(k) => out.push_str(&format!(
+                "receipt_key           = key {} (from COMITY_RECEIPT_KEY)\n",
+                comity_domain::receipt::key_id(&k.verifying_key())
+            )),
+            None => {
+                out.push_str("receipt_key           = (kept in the database: set COMITY_RECEIPT_KEY in production)\n")
+            }
+        }
         out.push_str("\nenvironment variables:\n");
         for (name, meaning) in ENV {
             out.push_str(&format!("  {name:<28} {meaning}\n"));

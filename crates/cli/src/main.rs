@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod import;
+mod receipt;
 
 use std::{process::ExitCode, sync::Arc};
 
@@ -72,6 +73,9 @@ enum Command {
     /// Bring past registers into Comity.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Signed receipts: make a signing key, publish the key ring, verify a receipt offline.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
     /// Measure throughput, latency, start-up time and memory on a synthetic workload.
     Bench(bench::BenchArgs),
 }
@@ -231,6 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(cmd) => import::run(&open(&g, false).await?, cmd).await,
+        Command::Receipt(cmd) => receipt::run(&g, cmd).await,
         Command::Bench(args) => bench::run(&g.database_url, args).await,
     }
 }

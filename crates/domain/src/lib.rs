@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod partner;
+pub mod receipt;
 pub mod request;
 pub mod validation;
 

@@ -300,6 +300,12 @@ vocabulary! {
 }
 
 impl Move {
+    /// Moves that the Court and the partner each get a signed receipt of: the transmission,
+    /// the partner's answers, and the Court's answers to a State's request.
+    pub fn gives_receipt(self) -> bool {
+        self.is_partner_response() || matches!(self, Move::Transmit | Move::Grant | Move::GrantInPart | Move::Answer)
+    }
+
     /// Moves that carry the partner's answer; the first of them after transmission is the
     /// "first response" of the turnaround figures.
     pub fn is_partner_response(self) -> bool {

@@ -12,6 +12,7 @@ pub mod dialect;
 mod error;
 pub mod jobs;
 pub mod partners;
+pub mod receipts;
 pub mod requests;
 mod sql;
 

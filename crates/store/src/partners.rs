@@ -76,14 +76,8 @@ pub async fn names(ex: &mut impl Executor, ids: &[String]) -> Result<Vec<(String
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new("SELECT id, name, name_fr FROM partners WHERE id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(id);
-    }
-    sql.push(")");
+    let mut sql = Sql::new("SELECT id, name, name_fr FROM partners WHERE id IN ");
+    push_in_list(&mut sql, ids);
     sql.fetch_all(ex).await
 }
 

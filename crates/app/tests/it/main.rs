@@ -4,6 +4,7 @@
 mod accounts;
 mod bootstrap;
 mod demo;
+mod receipts;
 mod reminders;
 mod requests;
 mod second_factor;

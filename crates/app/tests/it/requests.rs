@@ -23,7 +23,7 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-fn evidence_draft(partner: &str) -> RequestInput {
+pub fn evidence_draft(partner: &str) -> RequestInput {
     RequestInput {
         on_behalf_of: "chamber".into(),
         partner_id: partner.into(),
@@ -33,7 +33,7 @@ fn evidence_draft(partner: &str) -> RequestInput {
     }
 }
 
-fn mv(action: &str) -> TransitionInput {
+pub fn mv(action: &str) -> TransitionInput {
     TransitionInput { action: action.into(), ..TransitionInput::default() }
 }
 
@@ -321,7 +321,7 @@ async fn lists_show_exactly_what_the_policy_allows() {
     });
 }
 
-fn complete(mut input: RequestInput) -> RequestInput {
+pub fn complete(mut input: RequestInput) -> RequestInput {
     input.purpose = "p".into();
     input.facts = "f".into();
     input.deadline = Some("2026-12-31".into());

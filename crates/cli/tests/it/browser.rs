@@ -595,6 +595,20 @@ async fn request_journey(
     client.execute("document.getElementById('history').scrollIntoView()", vec![]).await?;
     save(client, shots, &format!("request-history-{engine}.png")).await?;
 
+    // Every exchange since transmission has a signed receipt, downloadable as JSON and PDF.
+    let receipts = text_of(client, "section[aria-labelledby=receipts] tbody").await?;
+    for step in ["Transmitted", "Acknowledged", "Partially executed", "Document added", "Executed"] {
+        if !receipts.contains(step) {
+            return Err(fail(format!("no receipt for {step:?}: {receipts}")));
+        }
+    }
+    let links = client.find_all(Locator::Css("section[aria-labelledby=receipts] a[download]")).await?;
+    if links.len() != 10 {
+        return Err(fail(format!("{} receipt download links, expected 10 (JSON and PDF for 5 receipts)", links.len())));
+    }
+    client.execute("document.getElementById('receipts').scrollIntoView()", vec![]).await?;
+    save(client, shots, &format!("request-receipts-{engine}.png")).await?;
+
     // The list finds it among the executed requests; the page reads in French too.
     client.goto(&server.url("/requests?status=executed")).await?;
     let row = text_of(client, "#results tbody tr").await?;

@@ -4,7 +4,7 @@ use crate::support::run;
 
 /// Each command line, and what its help must mention.
 const COMMANDS: &[(&[&str], &[&str])] = &[
-    (&[], &["serve", "demo", "migrate", "user", "token", "audit", "backup", "config", "--database-url"]),
+    (&[], &["serve", "demo", "migrate", "user", "token", "audit", "backup", "config", "receipt", "--database-url"]),
     (&["serve"], &["--addr", "COMITY_ADDR", "--demo", "--database-url", "DATABASE_URL"]),
     (&["demo"], &["--addr", "--database-url"]),
     (&["migrate"], &["--database-url"]),
@@ -23,6 +23,10 @@ const COMMANDS: &[(&[&str], &[&str])] = &[
     (&["config"], &["check"]),
     (&["config", "check"], &["--addr", "--database-url"]),
     (&["bench"], &["--database-url"]),
+    (&["receipt"], &["keygen", "keys", "verify"]),
+    (&["receipt", "keygen"], &["--out", "COMITY_RECEIPT_KEY"]),
+    (&["receipt", "keys"], &["--database-url"]),
+    (&["receipt", "verify"], &["--keys", "FILE"]),
 ];
 
 #[test]

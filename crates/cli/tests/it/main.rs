@@ -10,5 +10,6 @@ mod browser;
 mod config;
 mod help;
 mod import;
+mod receipts;
 mod serve;
 mod support;

@@ -2,8 +2,12 @@
 
 mod notifications;
 mod partners;
+mod receipts;
 mod requests;
 mod system;
+
+pub(crate) use receipts::as_attachment;
+pub(crate) use requests::attachment;
 
 pub use partners::partners_csv_response;
 pub use system::AuditParams;
@@ -52,6 +56,11 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         requests::upload,
         requests::download,
         requests::letter,
+        receipts::list,
+        receipts::download,
+        receipts::download_pdf,
+        receipts::keys,
+        receipts::key_ring,
         requests::my_work,
         requests::partner_figures,
         requests::statistics,
@@ -65,6 +74,7 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
     tags(
         (name = "partners", description = "States, organisations and networks; focal points; communication profiles"),
         (name = "requests", description = "Requests for cooperation: drafting, lifecycle moves, history, documents and work queues"),
+        (name = "receipts", description = "Signed receipts of each exchange on a request, and the keys that verify them"),
         (name = "notifications", description = "Your in-app notifications: reminders of approaching and passed deadlines"),
         (name = "statistics", description = "Public aggregates"),
         (name = "administration", description = "Accounts and the audit trail"),
@@ -124,6 +134,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/requests/{id}/documents/{doc}", get(requests::download))
         .route("/api/v1/requests/{id}/letter", post(requests::letter))
+        .route("/api/v1/requests/{id}/receipts", get(receipts::list))
+        .route("/api/v1/requests/{id}/receipts/{number}", get(receipts::download))
+        .route("/api/v1/requests/{id}/receipts/{number}/pdf", get(receipts::download_pdf))
+        .route("/api/v1/receipts/keys", get(receipts::keys))
+        .route("/api/v1/receipts/keys.txt", get(receipts::key_ring))
         .route("/api/v1/me/work", get(requests::my_work))
         .route("/api/v1/me/notifications", get(notifications::list))
         .route("/api/v1/me/notifications/read", post(notifications::mark_all_read))

@@ -506,7 +506,7 @@ fn created_document(view: &DocumentView) -> Response {
 }
 
 /// `Content-Disposition: attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266).
-fn attachment(filename: &str) -> String {
+pub(crate) fn attachment(filename: &str) -> String {
     let ascii: String = filename
         .chars()
         .map(|c| if (c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '%' | ';')) || c == ' ' { c } else { '_' })

@@ -10,6 +10,7 @@ mod notifications;
 mod openapi;
 mod partners;
 mod profiles;
+mod receipts_api;
 mod requests_api;
 mod requests_bad_input;
 mod requests_confidentiality;

@@ -97,6 +97,7 @@ struct RequestPage {
     events: Vec<EventRow>,
     documents: Vec<DocRow>,
     documents_visible: bool,
+    receipts: Vec<ReceiptRow>,
     can_upload: bool,
     can_letter: bool,
     can_edit: bool,
@@ -107,6 +108,15 @@ struct RequestPage {
     done: String,
     max_upload_mib: usize,
     doc_kinds: Vec<crate::ui::directory::Choice>,
+}
+
+/// A signed receipt as the request page lists it.
+pub struct ReceiptRow {
+    pub number: i64,
+    pub event: String,
+    pub issued_at: String,
+    pub sha256: String,
+    pub href: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -229,6 +239,7 @@ pub async fn page(
     // Documents follow the request's access; a reader without them still sees the rest.
     let docs = s.app.documents(actor, &r.id).await;
     let documents_visible = docs.is_ok();
+    let receipts = s.app.receipts(actor, &r.id).await.unwrap_or_default();
     let c = Chrome::new(&s, Some(&session), "requests", &format!("/requests/{}", r.id)).await;
     let tr = &c.tr;
     let external = r.internal.is_none();
@@ -457,6 +468,16 @@ pub async fn page(
         events,
         documents,
         documents_visible,
+        receipts: receipts
+            .into_iter()
+            .map(|x| ReceiptRow {
+                event: tr.code("revent", &x.event),
+                issued_at: x.issued_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                href: format!("/requests/{}/receipts/{}", r.id, x.number),
+                number: x.number,
+                sha256: x.sha256,
+            })
+            .collect(),
         can_upload: documents_visible && writer && open,
         can_letter: documents_visible && !external && writer && r.direction == "outgoing",
         can_edit: !external && open && s.app.may_draft_requests(actor),

@@ -123,21 +123,9 @@ pub async fn upload(
     (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
 }
 
-/// `attachment` with an ASCII fallback name and the exact one in RFC 5987 form.
+/// `attachment`, as the API sends it.
 fn disposition(filename: &str) -> HeaderValue {
-    let ascii: String = filename
-        .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
-        .collect();
-    let encoded: String = filename
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&crate::api::attachment(filename)).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 pub async fn download(
@@ -154,6 +142,34 @@ pub async fn download(
             res.headers_mut().insert(header::CONTENT_DISPOSITION, disposition(&view.filename));
             res
         }
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+/// A receipt's signed JSON file, or with `/pdf` its printable copy.
+pub async fn receipt(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    Path((id, number)): Path<(String, String)>,
+) -> Response {
+    let (number, pdf) = match number.strip_suffix(".pdf") {
+        Some(n) => (n, true),
+        None => (number.strip_suffix(".json").unwrap_or(&number), false),
+    };
+    let Ok(number) = number.parse::<i64>() else { return UiError(comity_app::AppError::NotFound).into_response() };
+    let file = if pdf {
+        s.app
+            .receipt_pdf(&session.actor, &id, number)
+            .await
+            .map(|(stem, b)| (b, "application/pdf", format!("{stem}.pdf")))
+    } else {
+        s.app
+            .receipt_file(&session.actor, &id, number)
+            .await
+            .map(|(stem, f)| (f.into_bytes(), "application/json", format!("{stem}.json")))
+    };
+    match file {
+        Ok((bytes, mime, name)) => crate::api::as_attachment(bytes, mime, &name),
         Err(e) => UiError(e).into_response(),
     }
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/documents", post(documents::upload).layer(documents::upload_limit()))
         .route("/requests/{id}/documents/{doc}", get(documents::download))
         .route("/requests/{id}/letter", post(documents::letter))
+        .route("/requests/{id}/receipts/{number}", get(documents::receipt))
         .route("/my-work", get(list::my_work))
 }
 
