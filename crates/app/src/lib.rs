@@ -13,6 +13,7 @@ mod error;
 pub mod import;
 pub mod letter;
 pub mod mail;
+pub mod messages;
 pub mod partners;
 mod pdf;
 pub mod receipts;

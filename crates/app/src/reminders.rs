@@ -215,6 +215,7 @@ impl Comity {
             let Some(job) = job else { break };
             match job.kind.as_str() {
                 REMINDER_JOB => self.send_reminder(&job, mailer).await?,
+                crate::messages::MESSAGE_JOB => self.send_message_notice(&job, mailer).await?,
                 other => {
                     self.settle(&job, Err((format!("unknown job kind '{other}'"), false))).await?;
                 }
@@ -226,7 +227,11 @@ impl Comity {
 
     /// Records how a claimed job ended: done (with an optional note), or failed with a
     /// reason and whether it may be retried.
-    async fn settle(&self, job: &Job, outcome: std::result::Result<Option<&str>, (String, bool)>) -> Result<()> {
+    pub(crate) async fn settle(
+        &self,
+        job: &Job,
+        outcome: std::result::Result<Option<&str>, (String, bool)>,
+    ) -> Result<()> {
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
         let kept = match &outcome {
@@ -292,7 +297,13 @@ impl Comity {
             message_id: message_id(&job.dedupe_key, mailer.sender_domain().as_deref()),
             date: self.clock.now(),
         };
-        let prepared = match mailer.prepare(&mail).await {
+        self.send_once(job, mailer, &mail).await
+    }
+
+    /// Sends a job's e-mail at most once, and settles the job: the job is marked `sending`
+    /// before the message goes out, so a crash in between fails it rather than resending.
+    pub(crate) async fn send_once(&self, job: &Job, mailer: &Mailer, mail: &Outgoing) -> Result<()> {
+        let prepared = match mailer.prepare(mail).await {
             Ok(p) => p,
             Err(e) => return self.settle(job, Err(failure(&e))).await,
         };
@@ -319,7 +330,7 @@ impl Comity {
         }
         match prepared.deliver().await {
             Ok(()) => {
-                tracing::info!(job = %job.id, request = %request.id, due = payload.due.code(), "reminder e-mail sent");
+                tracing::info!(job = %job.id, kind = %job.kind, "e-mail sent");
                 self.settle(job, Ok(None)).await
             }
             Err(e) => self.settle(job, Err(failure(&e))).await,

@@ -27,6 +27,8 @@ pub struct Settings {
     /// The key receipts are signed with (from `COMITY_RECEIPT_KEY`); none means the key
     /// Comity generates and keeps in the database.
     pub receipt_key: Option<ed25519_dalek::SigningKey>,
+    /// The address users reach Comity at (`COMITY_PUBLIC_URL`), for links in e-mails.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             mail: None,
             reminder_horizon_days: 7,
             receipt_key: None,
+            public_url: None,
         }
     }
 }

@@ -33,6 +33,7 @@ pub const ENV: &[(&str, &str)] = &[
     ("COMITY_SMTP_TLS", "starttls (default), tls, or none (only for a relay on this host)"),
     ("COMITY_REMINDER_INTERVAL_SECS", "seconds between deadline scans and reminder runs (default 300)"),
     ("COMITY_REMINDER_HORIZON_DAYS", "days ahead that a deadline counts as due soon (default 7)"),
+    ("COMITY_PUBLIC_URL", "the address users reach Comity at, e.g. https://comity.court.example, for e-mail links"),
     (
         "COMITY_RECEIPT_KEY",
         "file with the Ed25519 key that signs receipts (comity receipt keygen); unset: a key kept in the database",
@@ -81,6 +82,12 @@ pub fn settings_from_env() -> Result<Settings> {
     }
     s.mail = mail_from_env()?;
     s.reminder_horizon_days = env_number("COMITY_REMINDER_HORIZON_DAYS", 7, 0..=365)?;
+    s.public_url = match std::env::var("COMITY_PUBLIC_URL").ok().map(|u| u.trim().trim_end_matches('/').to_owned()) {
+        None => None,
+        Some(u) if u.is_empty() => None,
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u),
+        Some(u) => bail!("COMITY_PUBLIC_URL: expected an address starting with https:// or http://, got '{u}'"),
+    };
     s.receipt_key = match std::env::var("COMITY_RECEIPT_KEY").ok().filter(|p| !p.trim().is_empty()) {
         None => None,
         Some(path) => Some(crate::receipt::read_secret_key(std::path::Path::new(path.trim()))?),
@@ -178,6 +185,10 @@ impl Config {
         }
         out.push_str(&format!("reminder_interval_secs = {}\n", self.reminder_interval.as_secs()));
         out.push_str(&format!("reminder_horizon_days = {}\n", self.settings.reminder_horizon_days));
+        out.push_str(&format!(
+            "public_url            = {}\n",
+            self.settings.public_url.as_deref().unwrap_or("(none: e-mails say to sign in, without a link)")
+        ));
         match &self.settings.receipt_key {
             Some(k) => out.push_str(&format!(
                 "receipt_key           = key {} (from COMITY_RECEIPT_KEY)\n",

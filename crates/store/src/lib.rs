@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod dialect;
 mod error;
 pub mod jobs;
+pub mod messages;
 pub mod partners;
 pub mod receipts;
 pub mod requests;

@@ -4,6 +4,7 @@
 mod accounts;
 mod bootstrap;
 mod demo;
+mod messages;
 mod receipts;
 mod reminders;
 mod requests;

@@ -557,6 +557,17 @@ async fn request_journey(
     client.execute("document.getElementById('transmission-title').scrollIntoView()", vec![]).await?;
     save(client, shots, &format!("request-transmitted-{engine}.png")).await?;
 
+    // Once sent, the request has a thread with the State; a message goes without any script.
+    fill(client, "message-body", "The note verbale went out today; please confirm the central authority.").await?;
+    client.find(Locator::Css("form.message-form button[type=submit]")).await?.click().await?;
+    wait_for_path(client, &request).await?;
+    let thread = text_of(client, "ol.thread").await?;
+    if !thread.contains("please confirm the central authority") {
+        return Err(fail(format!("the message is not in the thread: {thread}")));
+    }
+    client.execute("document.getElementById('messages').scrollIntoView()", vec![]).await?;
+    save(client, shots, &format!("request-thread-{engine}.png")).await?;
+
     // The State's answers, recorded after the fact with their own dates.
     make_move(client, &request, "acknowledge", &day(-10), &[("national_reference", "AR-2026-77")], None).await?;
     make_move(

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers.
 
+mod messages;
 mod notifications;
 mod partners;
 mod receipts;
@@ -56,6 +57,8 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         requests::upload,
         requests::download,
         requests::letter,
+        messages::list,
+        messages::post,
         receipts::list,
         receipts::download,
         receipts::download_pdf,
@@ -134,6 +137,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/requests/{id}/documents/{doc}", get(requests::download))
         .route("/api/v1/requests/{id}/letter", post(requests::letter))
+        .route("/api/v1/requests/{id}/messages", get(messages::list).post(messages::post))
         .route("/api/v1/requests/{id}/receipts", get(receipts::list))
         .route("/api/v1/requests/{id}/receipts/{number}", get(receipts::download))
         .route("/api/v1/requests/{id}/receipts/{number}/pdf", get(receipts::download_pdf))

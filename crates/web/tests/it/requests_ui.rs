@@ -392,3 +392,59 @@ async fn execution_is_recorded_line_by_line_with_documents_and_turnaround() {
         assert!(html.contains("-letter-") && html.contains(".docx"), "the generated letter is listed");
     });
 }
+
+/// The thread on the request page: a State's focal point writes with a file attached, without
+/// JavaScript; the Court reads it; another State cannot post to it.
+#[tokio::test]
+async fn a_focal_point_writes_in_the_thread_from_the_request_page() {
+    on_every_engine!(|t| {
+        let s = TestServer::start(t).await;
+        let registry = s.user_token("reg.officer", "Registry", "officer,approver").await;
+        let body = crate::complete_request("chamber", "ARG", "Bank records of the accused");
+        let (_, draft) = crate::json(s.post("/api/v1/requests", &registry, &body).await).await;
+        let id = draft["id"].as_str().expect("id").to_owned();
+        let path = format!("/requests/{id}");
+        let fp = signed_in(&s, "fp.arg", "state:ARG", "officer").await;
+        for action in ["approve", "transmit"] {
+            let res = s
+                .post(
+                    &format!("/api/v1/requests/{id}/transitions"),
+                    &registry,
+                    &serde_json::json!({ "action": action }),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK, "{action}");
+        }
+
+        let html = page(fp.get(&path).await, StatusCode::OK, "the State's request page").await;
+        assert!(html.contains(r#"id="messages""#) && html.contains("No message yet."), "an empty thread");
+        assert!(html.contains(r#"action="/requests/"#) && html.contains("/messages\" enctype=\"multipart/form-data\""));
+        let token = hidden(&html, "csrf");
+        let parts: [(&str, Option<&str>, &[u8]); 3] = [
+            ("csrf", None, token.as_bytes()),
+            ("body", None, "The accounts were frozen on 3 March; the order is attached.".as_bytes()),
+            ("file", Some("freezing-order.pdf"), b"%PDF-1.4 order"),
+        ];
+        let res = upload(&fp, &s, &format!("{path}/messages"), &parts).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&res), format!("{path}?done=message#messages"));
+        let html = page(fp.get(&format!("{path}?done=message")).await, StatusCode::OK, "after sending").await;
+        assert!(html.contains("Your message was sent"), "a confirmation");
+        assert!(html.contains("The accounts were frozen on 3 March") && html.contains("freezing-order.pdf"));
+
+        let (status, thread) = crate::json(s.get(&format!("/api/v1/requests/{id}/messages"), &registry).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(thread[0]["side"], "partner");
+        assert_eq!(thread[0]["document"]["filename"], "freezing-order.pdf");
+
+        // No token, another State: refused, and nothing added.
+        let forged: [(&str, Option<&str>, &[u8]); 2] = [("csrf", None, b"forged"), ("body", None, b"hello")];
+        assert_eq!(upload(&fp, &s, &format!("{path}/messages"), &forged).await.status(), StatusCode::FORBIDDEN);
+        let fra = signed_in(&s, "fp.fra", "state:FRA", "officer").await;
+        let fra_token = csrf(&fra, "/requests").await;
+        let theirs: [(&str, Option<&str>, &[u8]); 2] = [("csrf", None, fra_token.as_bytes()), ("body", None, b"hello")];
+        assert_eq!(upload(&fra, &s, &format!("{path}/messages"), &theirs).await.status(), StatusCode::NOT_FOUND);
+        let (_, thread) = crate::json(s.get(&format!("/api/v1/requests/{id}/messages"), &registry).await).await;
+        assert_eq!(thread.as_array().map(Vec::len), Some(1));
+    });
+}

@@ -98,6 +98,9 @@ struct RequestPage {
     documents: Vec<DocRow>,
     documents_visible: bool,
     receipts: Vec<ReceiptRow>,
+    thread_open: bool,
+    messages: Vec<MessageRow>,
+    can_message: bool,
     can_upload: bool,
     can_letter: bool,
     can_edit: bool,
@@ -108,6 +111,16 @@ struct RequestPage {
     done: String,
     max_upload_mib: usize,
     doc_kinds: Vec<crate::ui::directory::Choice>,
+}
+
+/// A message of the thread as the request page shows it.
+pub struct MessageRow {
+    pub from_partner: bool,
+    pub author: String,
+    pub author_unit: String,
+    pub at: String,
+    pub body: String,
+    pub document: Option<(String, String)>,
 }
 
 /// A signed receipt as the request page lists it.
@@ -240,6 +253,8 @@ pub async fn page(
     let docs = s.app.documents(actor, &r.id).await;
     let documents_visible = docs.is_ok();
     let receipts = s.app.receipts(actor, &r.id).await.unwrap_or_default();
+    let messages = s.app.messages(actor, &r.id).await.unwrap_or_default();
+    let can_message = s.app.may_post_message(actor, &r.id).await;
     let c = Chrome::new(&s, Some(&session), "requests", &format!("/requests/{}", r.id)).await;
     let tr = &c.tr;
     let external = r.internal.is_none();
@@ -414,7 +429,9 @@ pub async fn page(
     let done = q
         .ok()
         .and_then(|q| q.0.done)
-        .filter(|d| Move::parse(d).is_some() || matches!(d.as_str(), "created" | "saved" | "uploaded" | "letter"))
+        .filter(|d| {
+            Move::parse(d).is_some() || matches!(d.as_str(), "created" | "saved" | "uploaded" | "letter" | "message")
+        })
         .map(|d| tr.code("done", &d))
         .unwrap_or_default();
     let documents = doc_rows(tr, &r.id, docs.unwrap_or_default());
@@ -478,6 +495,19 @@ pub async fn page(
                 sha256: x.sha256,
             })
             .collect(),
+        thread_open: r.transmission.is_some(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageRow {
+                from_partner: m.side == "partner",
+                author: m.author,
+                author_unit: m.author_unit,
+                at: m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                body: m.body,
+                document: m.document.map(|d| (format!("/requests/{}/documents/{}", r.id, d.id), d.filename)),
+            })
+            .collect(),
+        can_message,
         can_upload: documents_visible && writer && open,
         can_letter: documents_visible && !external && writer && r.direction == "outgoing",
         can_edit: !external && open && s.app.may_draft_requests(actor),

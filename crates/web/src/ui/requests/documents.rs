@@ -38,6 +38,8 @@ struct UploadPage {
 #[derive(Default)]
 struct Upload {
     csrf: String,
+    /// A message's text, when the form is the thread's.
+    body: String,
     filename: String,
     media_type: String,
     bytes: Vec<u8>,
@@ -59,6 +61,7 @@ async fn read(mut m: Multipart) -> Result<Upload, axum::extract::multipart::Mult
             "kind" => u.kind = field.text().await?,
             "language" => u.language = field.text().await?,
             "description" => u.description = field.text().await?,
+            "body" => u.body = field.text().await?,
             _ => {}
         }
     }
@@ -142,6 +145,60 @@ pub async fn download(
             res.headers_mut().insert(header::CONTENT_DISPOSITION, disposition(&view.filename));
             res
         }
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+/// Writes in the request's thread, with the attached file (if any) added to the request's
+/// documents as correspondence first.
+pub async fn message(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let u = match multipart {
+        Ok(m) => match read(m).await {
+            Ok(u) => u,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                let mib = s.app.max_upload_bytes() / (1024 * 1024);
+                let tr = Tr::new(crate::middleware::current_lang(), s.i18n.clone());
+                return error_page(StatusCode::PAYLOAD_TOO_LARGE, Some(tr.t1("doc-limit", "mib", mib)));
+            }
+            Err(_) => return error_page(StatusCode::BAD_REQUEST, None),
+        },
+        Err(_) => return error_page(StatusCode::BAD_REQUEST, None),
+    };
+    if !csrf_ok(&session, &u.csrf) {
+        return csrf_refused();
+    }
+    let refused = |f: comity_domain::validation::FieldErrors| {
+        let text: Vec<String> = f.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        error_page(StatusCode::UNPROCESSABLE_ENTITY, Some(text.join(". ")))
+    };
+    if u.body.trim().is_empty() {
+        let mut f = comity_domain::validation::FieldErrors::new();
+        f.add("body", "is required");
+        return refused(f);
+    }
+    let mut input = comity_app::messages::MessageInput { body: u.body, document_id: None };
+    if !u.bytes.is_empty() {
+        let upload = DocumentUpload {
+            filename: u.filename,
+            media_type: u.media_type,
+            kind: Some("correspondence".into()),
+            bytes: u.bytes,
+            ..DocumentUpload::default()
+        };
+        match s.app.add_document(&session.actor, &id, upload).await {
+            Ok(d) => input.document_id = Some(d.id),
+            Err(AppError::Validation(f)) => return refused(f),
+            Err(e) => return UiError(e).into_response(),
+        }
+    }
+    match s.app.post_message(&session.actor, &id, &input).await {
+        Ok(_) => Redirect::to(&format!("/requests/{id}?done=message#messages")).into_response(),
+        Err(AppError::Validation(f)) => refused(f),
         Err(e) => UiError(e).into_response(),
     }
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/documents/{doc}", get(documents::download))
         .route("/requests/{id}/letter", post(documents::letter))
         .route("/requests/{id}/receipts/{number}", get(documents::receipt))
+        .route("/requests/{id}/messages", post(documents::message).layer(documents::upload_limit()))
         .route("/my-work", get(list::my_work))
 }
 
