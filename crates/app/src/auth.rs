@@ -160,7 +160,7 @@ impl Comity {
         let actor = Actor::from_user(&user, AuthMethod::Session)?;
         let pending = if user.totp_secret.is_some() {
             Some(Pending::VerifyTotp)
-        } else if actor.principal.roles.iter().any(|r| self.settings.totp_required_roles.contains(r)) {
+        } else if self.second_factor_required(&actor) {
             Some(Pending::EnrolTotp)
         } else {
             None
@@ -374,6 +374,13 @@ impl Comity {
         .await?;
         tx.commit().await?;
         Ok(NewToken { token, record: rec })
+    }
+
+    /// Whether the actor must use a second factor: everyone outside the Court (a State's focal
+    /// points), and the holders of the roles the settings name.
+    pub fn second_factor_required(&self, actor: &Actor) -> bool {
+        actor.principal.unit_kind == comity_domain::access::UnitKind::StateFocalPoint
+            || actor.principal.roles.iter().any(|r| self.settings.totp_required_roles.contains(r))
     }
 
     /// Resolves a bearer token without argon2: one indexed lookup by its SHA-256, with its user.

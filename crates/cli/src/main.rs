@@ -295,7 +295,7 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     if args.demo {
         let logins = app.populate_demo().await?;
         println!("  DEMONSTRATION WORKSPACE: real State data, illustrative people and channels.");
-        println!("  Demo logins (password = demo-<login>):");
+        println!("  Demo logins (password = demo-<login>; the focal points set up a second factor at first sign-in):");
         for l in &logins {
             println!("    {:<20} {:<24} {:<32} {}", l.name, l.password, l.unit, l.roles);
         }

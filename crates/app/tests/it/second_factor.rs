@@ -145,3 +145,23 @@ async fn a_malformed_secret_from_the_enrolment_form_is_refused_as_input() {
         assert!(!users[0].second_factor, "nothing was enrolled");
     });
 }
+
+#[tokio::test]
+async fn everyone_outside_the_court_must_enrol_a_second_factor() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        let password = s.user("fp.ken", "state:KEN", "officer").await;
+        let inside = s.user("reg", "Registry", "officer").await;
+        let out = s.app.login("fp.ken", &password, "127.0.0.1").await.expect("sign in");
+        assert_eq!(out.pending, Some(Pending::EnrolTotp), "no setting needed for a State's focal point");
+        let session = s.app.session(&out.session_token).await.expect("a session");
+        let (secret, _) = new_totp_secret("fp.ken").expect("a secret");
+        let code = totp_code(&secret, s.clock.now()).expect("a code");
+        s.app.enrol_second_factor(&session, &secret, &code).await.expect("enrol");
+        s.clock.advance(Duration::minutes(2));
+        let again = s.app.login("fp.ken", &password, "127.0.0.1").await.expect("sign in again");
+        assert_eq!(again.pending, Some(Pending::VerifyTotp), "and then asked at every sign-in");
+        let court = s.app.login("reg", &inside, "127.0.0.1").await.expect("a Court officer");
+        assert_eq!(court.pending, None, "inside the Court it follows the settings");
+    });
+}

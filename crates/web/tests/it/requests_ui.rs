@@ -32,9 +32,7 @@ async fn page(res: Response, status: StatusCode, what: &str) -> String {
 }
 
 fn hidden(html: &str, name: &str) -> String {
-    let marker = format!(r#"name="{name}" value=""#);
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in the page")) + marker.len();
-    html[start..start + html[start..].find('"').expect("a closing quote")].to_owned()
+    crate::ui::hidden_value(html, name)
 }
 
 async fn signed_in(s: &TestServer, name: &str, unit: &str, roles: &str) -> Browser {
@@ -42,6 +40,10 @@ async fn signed_in(s: &TestServer, name: &str, unit: &str, roles: &str) -> Brows
     let b = Browser::new(s);
     let res = b.login(name, &password).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{name} signs in");
+    // Everyone outside the Court enrols a second factor before anything else.
+    if location(&res) == "/account/second-factor" {
+        crate::ui::enrol_second_factor(&b, s).await;
+    }
     b
 }
 

@@ -61,6 +61,22 @@ impl Browser {
 }
 
 /// The value of the hidden `csrf` input of a page's form.
+/// Completes the enrolment the sign-in asked for, with a code from the page's secret.
+pub async fn enrol_second_factor(b: &Browser, s: &crate::TestServer) {
+    let form = b.get("/account/second-factor").await.text().await.expect("the enrolment page");
+    let secret = hidden_value(&form, "secret");
+    let code = comity_app::auth::totp_code(&secret, comity_app::Clock::now(&*s.clock)).expect("a code");
+    let res =
+        b.post("/account/second-factor", &[("csrf", &hidden_csrf(&form)), ("secret", &secret), ("code", &code)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the second factor is enrolled");
+}
+
+pub fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    html[start..start + html[start..].find('"').expect("a closing quote")].to_owned()
+}
+
 pub fn hidden_csrf(html: &str) -> String {
     let marker = r#"name="csrf" value=""#;
     let start = html.find(marker).unwrap_or_else(|| panic!("no csrf input in the page:\n{html}")) + marker.len();
