@@ -11,6 +11,7 @@ pub mod demo;
 pub mod documents;
 mod error;
 pub mod import;
+pub mod invitations;
 pub mod letter;
 pub mod mail;
 pub mod messages;

@@ -67,9 +67,19 @@ impl From<&User> for UserSummary {
     }
 }
 
-fn user_record(unit_id: &str, unit_kind: &str) -> RecordAccess {
+pub(crate) fn user_record(unit_id: &str, unit_kind: &str) -> RecordAccess {
     RecordAccess::new(RecordKind::User, Classification::Internal)
         .owned_by(unit_id.to_owned(), UnitKind::parse(unit_kind).unwrap_or(UnitKind::Administration))
+}
+
+/// Stores a new account; a taken login name is the caller's field error.
+pub(crate) async fn insert_account(tx: &mut comity_store::Tx, new: &NewUser<'_>) -> Result<()> {
+    accounts::insert_user(tx, new).await.map_err(|e| match e {
+        comity_store::StoreError::Conflict(_) => {
+            AppError::field("name", format!("a user named '{}' already exists", new.name))
+        }
+        other => other.into(),
+    })
 }
 
 /// Login names are short, lowercase and safe in URLs and authenticator apps.
@@ -80,7 +90,7 @@ pub fn valid_login_name(name: &str) -> bool {
 
 impl Comity {
     /// Finds the unit named by `spec`, creating a State office or Defence team on first use.
-    async fn resolve_unit(&self, tx: &mut comity_store::Tx, spec: &str) -> Result<Unit> {
+    pub(crate) async fn resolve_unit(&self, tx: &mut comity_store::Tx, spec: &str) -> Result<Unit> {
         let spec = spec.trim();
         if let Some(u) = accounts::unit_by_name(tx, spec).await? {
             return Ok(u);
@@ -178,12 +188,7 @@ impl Comity {
             password_hash: &hash,
             at: now,
         };
-        accounts::insert_user(&mut tx, &new).await.map_err(|e| match e {
-            comity_store::StoreError::Conflict(_) => {
-                AppError::field("name", format!("a user named '{name}' already exists"))
-            }
-            other => other.into(),
-        })?;
+        insert_account(&mut tx, &new).await?;
         trail::record(
             &mut tx,
             now,

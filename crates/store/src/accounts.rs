@@ -381,3 +381,65 @@ pub async fn set_setting(ex: &mut impl Executor, key: &str, value: &str, at: Dat
     .await
     .map(|_| ())
 }
+
+/// An invitation to activate an account, as stored (the link itself only as its hash).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Invitation {
+    pub id: String,
+    pub token_hash: String,
+    pub name: String,
+    pub display_name: String,
+    pub email: String,
+    pub unit_id: String,
+    pub roles: String,
+    pub invited_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_invitation(ex: &mut impl Executor, i: &Invitation) -> Result<()> {
+    Sql::new(
+        "INSERT INTO invitations (id, token_hash, name, display_name, email, unit_id, roles, invited_by, created_at, \
+         expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&i.id)
+    .bind(&i.token_hash)
+    .bind(&i.name)
+    .bind(&i.display_name)
+    .bind(&i.email)
+    .bind(&i.unit_id)
+    .bind(&i.roles)
+    .bind(&i.invited_by)
+    .bind(i.created_at)
+    .bind(i.expires_at)
+    .bind(i.used_at)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn invitation_by_hash(ex: &mut impl Executor, token_hash: &str) -> Result<Option<Invitation>> {
+    Sql::new("SELECT * FROM invitations WHERE token_hash = $1").bind(token_hash).fetch_optional(ex).await
+}
+
+/// Whether an unused, unexpired invitation already reserves this login name.
+pub async fn name_is_invited(ex: &mut impl Executor, name: &str, now: DateTime<Utc>) -> Result<bool> {
+    let (n,): (i64,) =
+        Sql::new("SELECT COUNT(*) FROM invitations WHERE name = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(name)
+            .bind(now)
+            .fetch_one(ex)
+            .await?;
+    Ok(n > 0)
+}
+
+/// Marks an invitation used; false if it already was (a second use loses).
+pub async fn use_invitation(ex: &mut impl Executor, id: &str, at: DateTime<Utc>) -> Result<bool> {
+    Ok(Sql::new("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(ex)
+        .await?
+        == 1)
+}

@@ -4,6 +4,7 @@
 mod accounts;
 mod bootstrap;
 mod demo;
+mod invitations;
 mod messages;
 mod receipts;
 mod reminders;
@@ -29,6 +30,19 @@ pub async fn bare(db: &TestDatabase, settings: Settings) -> (Comity, Arc<ManualC
     store.migrate().await.expect("migrate the test database");
     let clock = Arc::new(ManualClock::new(start_instant()));
     (Comity::new(store, clock.clone(), settings), clock)
+}
+
+/// Settings that send e-mail to a test SMTP server, with links to the Court's address.
+pub fn mailing_to(smtp: &comity_testkit::smtp::SmtpServer) -> Settings {
+    let mail = comity_app::mail::MailSettings {
+        port: smtp.port(),
+        ..comity_app::mail::MailSettings::new(
+            "127.0.0.1",
+            "Comity <comity@court.example>",
+            comity_app::mail::MailTls::None,
+        )
+    };
+    Settings { mail: Some(mail), public_url: Some("https://comity.court.example".into()), ..Settings::default() }
 }
 
 /// A prepared application: reference data loaded and the first administrator created.

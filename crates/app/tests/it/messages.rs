@@ -1,13 +1,7 @@
 //! The thread of a request: it opens at transmission, only the two sides read it, each is told
 //! of the other's messages, and the e-mail that tells them carries nothing of what was written.
 
-use comity_app::{
-    documents::DocumentUpload,
-    mail::{MailSettings, MailTls},
-    messages::MessageInput,
-    users::UserInput,
-    Actor, AppError, Paging, Settings,
-};
+use comity_app::{documents::DocumentUpload, messages::MessageInput, users::UserInput, Actor, AppError, Paging};
 use comity_testkit::{on_every_engine, smtp::SmtpServer};
 
 use crate::{
@@ -31,16 +25,7 @@ async fn user_with_email(s: &TestApp, name: &str, unit: &str) -> Actor {
 async fn the_court_and_the_state_write_to_each_other_and_no_one_else_reads_it() {
     on_every_engine!(|t| {
         let smtp = SmtpServer::start().await;
-        let mail = MailSettings {
-            port: smtp.port(),
-            ..MailSettings::new("127.0.0.1", "Comity <comity@court.example>", MailTls::None)
-        };
-        let settings = Settings {
-            mail: Some(mail),
-            public_url: Some("https://comity.court.example".into()),
-            ..Settings::default()
-        };
-        let s = TestApp::with_settings(t, settings).await;
+        let s = TestApp::with_settings(t, crate::mailing_to(&smtp)).await;
         let reg = user_with_email(&s, "reg", "Registry").await;
         let fp = user_with_email(&s, "fp.arg", "state:ARG").await;
         let other = user_with_email(&s, "fp.fra", "state:FRA").await;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers.
 
+mod invitations;
 mod messages;
 mod notifications;
 mod partners;
@@ -40,6 +41,7 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         system::partner_statistics,
         system::audit_entries,
         system::users,
+        invitations::invite,
         partners::list,
         partners::get_one,
         partners::focal_points,
@@ -115,6 +117,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statistics/partners", get(system::partner_statistics))
         .route("/api/v1/audit", get(system::audit_entries))
         .route("/api/v1/users", get(system::users))
+        .route("/api/v1/invitations", post(invitations::invite))
         .route("/api/v1/partners", get(partners::list))
         .route("/api/v1/partners/{id}", get(partners::get_one))
         .route("/api/v1/partners/{id}/focal-points", get(partners::focal_points).post(partners::add_focal_point))

@@ -145,6 +145,8 @@ struct PartnerPage {
     p: PartnerDetail,
     treaties: Vec<Treaty>,
     can_edit: bool,
+    /// Whether the reader may invite this State's focal points to Comity.
+    can_invite: bool,
     focal_points: Vec<FocalPointView>,
     profiles: Vec<ProfileView>,
     /// Request figures for this partner, when the reader may see them.
@@ -173,7 +175,8 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
                 Treaty { title: c.tr.t("col-apic"), status: p.summary.apic.clone(), dates: p.apic_dates.clone() },
             ];
             let figures = super::requests::partner_figures(&s, &session, &c.tr, &p.summary.id).await;
-            render(&PartnerPage { c, p, treaties, can_edit, focal_points, profiles, figures })
+            let can_invite = p.summary.kind == "state" && comity_app::invitations::may_invite_to(actor, &p.summary.id);
+            render(&PartnerPage { c, p, treaties, can_edit, can_invite, focal_points, profiles, figures })
         }
         Err(e) => UiError(e).into_response(),
     }

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod directory;
 mod edit;
+mod invitations;
 mod login;
 mod notifications;
 mod requests;
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/account", get(account::page))
         .route("/account/second-factor", get(account::enrol_form).post(account::enrol_submit))
+        .route("/activate/{token}", get(invitations::activate_form).post(invitations::activate_submit))
+        .route("/partners/{id}/invitations", post(invitations::invite))
         .route("/partners", get(directory::list))
         .route("/partners/{id}", get(directory::profile))
         .route("/partners/{id}/focal-points", post(edit::save_focal_point))
@@ -141,6 +144,12 @@ struct ErrorPage {
 }
 
 /// A full error page in the request's language, naming the request id.
+/// A form refused for its fields, on a page of its own: `field: problem` for each.
+pub fn refused_page(fields: comity_domain::validation::FieldErrors) -> Response {
+    let text: Vec<String> = fields.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    error_page(StatusCode::UNPROCESSABLE_ENTITY, Some(text.join(". ")))
+}
+
 pub fn error_page(status: StatusCode, detail: Option<String>) -> Response {
     let tr = Tr::new(current_lang(), crate::i18n::I18n::shared());
     let title = match status {

@@ -6,6 +6,7 @@ mod bad_input;
 mod confidentiality;
 mod export;
 mod headers;
+mod invitations_ui;
 mod messages_api;
 mod notifications;
 mod openapi;

@@ -172,10 +172,7 @@ pub async fn message(
     if !csrf_ok(&session, &u.csrf) {
         return csrf_refused();
     }
-    let refused = |f: comity_domain::validation::FieldErrors| {
-        let text: Vec<String> = f.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        error_page(StatusCode::UNPROCESSABLE_ENTITY, Some(text.join(". ")))
-    };
+    let refused = crate::ui::refused_page;
     if u.body.trim().is_empty() {
         let mut f = comity_domain::validation::FieldErrors::new();
         f.add("body", "is required");
