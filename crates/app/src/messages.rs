@@ -1,10 +1,12 @@
 //! The secure thread of a request between the Court's officers and the requested State's focal
-//! points, from transmission on. Each side is told there is something new in the application
+//! points, from the moment the State knows of the request: a draft shared for comment, or a
+//! request sent. Each side is told there is something new in the application
 //! and by an e-mail that says nothing else: what was written never leaves Comity.
 
 use chrono::{DateTime, Utc};
 use comity_domain::{
     access::{Action, RecordKind},
+    request::known_to_partner,
     validation::FieldErrors,
 };
 use comity_store::{
@@ -106,7 +108,10 @@ impl Comity {
     pub async fn may_post_message(&self, actor: &Actor, request_id: &str) -> bool {
         let Ok(mut c) = self.db.read().await else { return false };
         match self.visible_request(&mut c, actor, request_id, Action::Read).await {
-            Ok(r) => r.transmitted_on.is_some() && actor.may(Action::Update, &request_access(&r, RecordKind::Request)),
+            Ok(r) => {
+                known_to_partner(&r.status, r.transmitted_on.is_some())
+                    && actor.may(Action::Update, &request_access(&r, RecordKind::Request))
+            }
             Err(_) => false,
         }
     }
@@ -118,8 +123,10 @@ impl Comity {
         let mut tx = self.db.write().await?;
         let r = self.visible_request(&mut tx, actor, request_id, Action::Read).await?;
         actor.check(Action::Update, &request_access(&r, RecordKind::Request))?;
-        if r.transmitted_on.is_none() {
-            return Err(AppError::Conflict("the thread opens once the request has been sent".into()));
+        if !known_to_partner(&r.status, r.transmitted_on.is_some()) {
+            return Err(AppError::Conflict(
+                "the thread opens once the request is shared with the State for comment, or sent".into(),
+            ));
         }
         let mut e = FieldErrors::new();
         let body = input.body.trim();
@@ -152,39 +159,8 @@ impl Comity {
         };
         store::insert(&mut tx, &m).await?;
 
-        // The other side: the State's focal points, or the officer who answers for the request.
-        let users = accounts::list_users(&mut tx, None).await?;
-        let recipients: Vec<&accounts::User> = if external {
-            let officer = r.responsible_user_id.as_deref().unwrap_or(&r.created_by);
-            users.iter().filter(|u| u.id == officer).collect()
-        } else {
-            users
-                .iter()
-                .filter(|u| {
-                    u.unit_kind == "state_focal_point" && u.unit_state.as_deref() == Some(r.partner_id.as_str())
-                })
-                .collect()
-        };
-        for u in recipients.into_iter().filter(|u| !u.disabled && u.id != m.author_id) {
-            let key = format!("message:{}:{}", m.id, u.id);
-            jobs::insert_notification(
-                &mut tx,
-                &Notification {
-                    id: comity_store::new_id(),
-                    user_id: u.id.clone(),
-                    request_id: Some(r.id.clone()),
-                    kind: "message".into(),
-                    message: format!("New message on request {}.", r.reference),
-                    dedupe_key: key.clone(),
-                    created_at: now,
-                    read_at: None,
-                },
-            )
-            .await?;
-            let payload = serde_json::to_string(&NoticePayload { user_id: u.id.clone(), request_id: r.id.clone() })
-                .map_err(|e| AppError::Internal(format!("encoding a message notice: {e}")))?;
-            jobs::enqueue(&mut tx, MESSAGE_JOB, &key, &payload, now, now).await?;
-        }
+        let text = format!("New message on request {}.", r.reference);
+        self.tell(&mut tx, &r, !external, &format!("message:{}", m.id), &text, &m.author_id, now).await?;
         trail::record(
             &mut tx,
             now,
@@ -197,6 +173,56 @@ impl Comity {
         tx.commit().await?;
         let view = self.messages(actor, &r.id).await?.into_iter().find(|v| v.id == m.id);
         view.ok_or_else(|| AppError::Internal("a message just written is missing".into()))
+    }
+
+    /// Tells one side of a request that there is something new for it: the State's focal
+    /// points (`to_partner`), or the officer who answers for the request. Each gets an in-app
+    /// notification saying `text` and an e-mail notice naming nothing; `key` makes both once
+    /// only per person. `author` is never told of their own doing.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn tell(
+        &self,
+        tx: &mut comity_store::Tx,
+        r: &comity_store::requests::Request,
+        to_partner: bool,
+        key: &str,
+        text: &str,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let users = accounts::list_users(tx, None).await?;
+        let recipients: Vec<&accounts::User> = if to_partner {
+            users
+                .iter()
+                .filter(|u| {
+                    u.unit_kind == "state_focal_point" && u.unit_state.as_deref() == Some(r.partner_id.as_str())
+                })
+                .collect()
+        } else {
+            let officer = r.responsible_user_id.as_deref().unwrap_or(&r.created_by);
+            users.iter().filter(|u| u.id == officer).collect()
+        };
+        for u in recipients.into_iter().filter(|u| !u.disabled && u.id != author) {
+            let key = format!("{key}:{}", u.id);
+            jobs::insert_notification(
+                tx,
+                &Notification {
+                    id: comity_store::new_id(),
+                    user_id: u.id.clone(),
+                    request_id: Some(r.id.clone()),
+                    kind: "message".into(),
+                    message: text.to_owned(),
+                    dedupe_key: key.clone(),
+                    created_at: now,
+                    read_at: None,
+                },
+            )
+            .await?;
+            let payload = serde_json::to_string(&NoticePayload { user_id: u.id.clone(), request_id: r.id.clone() })
+                .map_err(|e| AppError::Internal(format!("encoding a notice: {e}")))?;
+            jobs::enqueue(tx, MESSAGE_JOB, &key, &payload, now, now).await?;
+        }
+        Ok(())
     }
 
     /// Sends the e-mail of a message notice. It names nothing: no reference, no title, no

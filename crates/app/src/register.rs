@@ -69,8 +69,9 @@ pub(crate) struct Audience {
     pub chamber_unit: Option<String>,
     pub transmitting_unit: String,
     pub for_defence: bool,
-    /// The partner, once the request has been sent (or received): it learns of it then.
-    pub partner_once_sent: Option<String>,
+    /// The partner, once it knows of the request: sent (or received), or shared with it
+    /// for comment as a draft.
+    pub partner_informed: Option<String>,
     pub created_by: String,
     pub responsible_user: Option<String>,
 }
@@ -87,7 +88,8 @@ macro_rules! audience_of {
             chamber_unit: r.chamber_unit_id.clone(),
             transmitting_unit: r.transmitting_unit_id.clone(),
             for_defence: r.on_behalf_of == comity_domain::request::OnBehalfOf::Defence.code(),
-            partner_once_sent: r.transmitted_on.map(|_| r.partner_id.clone()),
+            partner_informed: comity_domain::request::known_to_partner(&r.status, r.transmitted_on.is_some())
+                .then(|| r.partner_id.clone()),
             created_by: r.created_by.clone(),
             responsible_user: r.responsible_user_id.clone(),
         }
@@ -105,7 +107,7 @@ impl Audience {
             )
             .for_defence(self.for_defence);
         a.owner_unit = Some(self.owner_unit.clone());
-        if let Some(state) = &self.partner_once_sent {
+        if let Some(state) = &self.partner_informed {
             a = a.about_state(state.clone());
         }
         a.named_users = [Some(self.created_by.clone()), self.responsible_user.clone()].into_iter().flatten().collect();

@@ -1515,6 +1515,13 @@ impl Comity {
         }
         r.version = expected + 1;
         append(tx, &r, m.code(), Some(from.code()), effective_on, now, actor, &reason, detail.clone().into()).await?;
+        if m == Move::StartPreConsultation && !imported {
+            // Informal consultation: the State's focal points are told a draft awaits their
+            // comments in the thread; it is sent only once approved.
+            let text = format!("A draft request {} is shared with you for comment.", r.reference);
+            let key = format!("shared:{}:{}", r.id, r.version);
+            self.tell(tx, &r, true, &key, &text, actor.audit_id(), now).await?;
+        }
         if m.gives_receipt() && !imported {
             // A transmission carries what was sent with it: every document the partner sees.
             let documents =

@@ -299,6 +299,13 @@ vocabulary! {
     }
 }
 
+/// Whether the partner knows of a request: once it has been sent (or received from it), and
+/// while a draft is shared with its focal points for comment (pre-consultation). A draft
+/// taken back, or approved but not yet sent, is the Court's alone again.
+pub fn known_to_partner(status: &str, transmitted: bool) -> bool {
+    transmitted || status == Status::PreConsultation.code()
+}
+
 impl Move {
     /// Moves that the Court and the partner each get a signed receipt of: the transmission,
     /// the partner's answers, and the Court's answers to a State's request.

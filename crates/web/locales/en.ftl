@@ -11,7 +11,6 @@ nav-warrants = Warrants
 nav-report = Report
 nav-audit = Audit trail
 nav-users = Users
-switch-language = Français
 logout = Sign out
 footer = Comity · cooperation desk · self-hosted
 session-expiring = Your session will end soon because of inactivity. Load any page to stay signed in.

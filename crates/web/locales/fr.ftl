@@ -11,7 +11,6 @@ nav-warrants = Mandats
 nav-report = Rapport
 nav-audit = Journal d'audit
 nav-users = Utilisateurs
-switch-language = English
 logout = Se déconnecter
 footer = Comity · bureau de la coopération · hébergé sur place
 session-expiring = Votre session va bientôt expirer faute d'activité. Ouvrez une page pour rester connecté.

@@ -1,6 +1,6 @@
-//! English and French throughout, with Project Fluent. Every label a page shows comes from
-//! `locales/*.ftl`; a key missing from a language falls back to English, and a test proves
-//! both files define the same keys.
+//! English, French and Spanish throughout, with Project Fluent. Every label a page shows
+//! comes from `locales/*.ftl`; a key missing from a language falls back to English, and a
+//! test proves every file defines the same keys.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -15,6 +15,7 @@ pub enum Lang {
     #[default]
     En,
     Fr,
+    Es,
 }
 
 impl Lang {
@@ -22,6 +23,18 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Fr => "fr",
+            Lang::Es => "es",
+        }
+    }
+
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Es];
+
+    /// The language's name in itself, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Fr => "Français",
+            Lang::Es => "Español",
         }
     }
 
@@ -29,6 +42,7 @@ impl Lang {
         match s.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
             Some("en") => Some(Lang::En),
             Some("fr") => Some(Lang::Fr),
+            Some("es") => Some(Lang::Es),
             _ => None,
         }
     }
@@ -45,8 +59,11 @@ impl Lang {
     }
 }
 
-const SOURCES: [(Lang, &str); 2] =
-    [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Fr, include_str!("../locales/fr.ftl"))];
+const SOURCES: [(Lang, &str); 3] = [
+    (Lang::En, include_str!("../locales/en.ftl")),
+    (Lang::Fr, include_str!("../locales/fr.ftl")),
+    (Lang::Es, include_str!("../locales/es.ftl")),
+];
 
 pub struct I18n {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
@@ -151,17 +168,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn english_and_french_define_the_same_messages() {
+    fn every_language_defines_the_same_messages() {
         let en = I18n::keys(Lang::En);
-        let fr = I18n::keys(Lang::Fr);
         assert!(en.len() > 50, "suspiciously few messages: {}", en.len());
-        let missing_fr: Vec<_> = en.difference(&fr).collect();
-        let missing_en: Vec<_> = fr.difference(&en).collect();
-        assert!(missing_fr.is_empty() && missing_en.is_empty(), "fr lacks {missing_fr:?}; en lacks {missing_en:?}");
+        for lang in [Lang::Fr, Lang::Es] {
+            let other = I18n::keys(lang);
+            let missing: Vec<_> = en.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&en).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{} lacks {missing:?}; has extra {extra:?}", lang.code());
+        }
     }
 
     #[test]
-    fn both_files_parse_cleanly() {
+    fn every_file_parses_cleanly() {
         for (lang, src) in SOURCES {
             assert!(FluentResource::try_new(src.to_owned()).is_ok(), "{} does not parse", lang.code());
         }
@@ -174,5 +193,8 @@ mod tests {
         assert_eq!(Lang::from_headers(&h), Lang::Fr);
         h.insert(axum::http::header::COOKIE, "comity_lang=en".parse().expect("header"));
         assert_eq!(Lang::from_headers(&h), Lang::En);
+        let mut h = HeaderMap::new();
+        h.insert(axum::http::header::ACCEPT_LANGUAGE, "es-AR,es;q=0.9".parse().expect("header"));
+        assert_eq!(Lang::from_headers(&h), Lang::Es, "Spanish is offered too");
     }
 }

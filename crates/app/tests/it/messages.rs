@@ -129,3 +129,46 @@ async fn bad_messages_are_refused_and_nothing_is_written() {
         assert!(s.app.messages(&reg, &r.id).await.expect("thread").is_empty(), "nothing was written");
     });
 }
+
+/// Informal consultation: a draft shared with the State for comment shows it the external
+/// view and opens the thread; the comments stay with the request; nothing goes out until it is
+/// approved and sent, and meanwhile the State cannot move it.
+#[tokio::test]
+async fn a_draft_is_shared_for_comment_before_it_is_approved_and_sent() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        s.user("reg", "Registry", "officer,approver").await;
+        s.user("fp.arg", "state:ARG", "officer").await;
+        s.user("fp.fra", "state:FRA", "officer").await;
+        let (reg, fp, fra) = (actor(&s, "reg").await, actor(&s, "fp.arg").await, actor(&s, "fp.fra").await);
+        let r = s.app.create_request(&reg, &complete(evidence_draft("ARG"))).await.expect("draft");
+        assert!(matches!(s.app.request(&fp, &r.id).await, Err(AppError::NotFound)), "a draft is the Court's own");
+
+        s.app.transition(&reg, &r.id, &mv("start_pre_consultation")).await.expect("share for comment");
+        let seen = s.app.request(&fp, &r.id).await.expect("the State reads the shared draft");
+        assert!(seen.internal.is_none(), "the external view only");
+        assert_eq!(seen.status, "pre_consultation");
+        assert!(seen.allowed_moves.is_empty(), "the State comments; it cannot move a draft");
+        let listed = s.app.list_requests(&fp, &comity_app::requests::RequestQuery::default()).await.expect("list");
+        assert_eq!(listed.total, 1, "in the State's list too");
+        let told = s.app.notifications(&fp, Paging::new(None, None)).await.expect("notifications").items;
+        assert!(told.iter().any(|n| n.message.contains("shared with you for comment")), "{told:?}");
+        assert!(matches!(s.app.request(&fra, &r.id).await, Err(AppError::NotFound)), "not another State");
+
+        s.app
+            .post_message(&fp, &r.id, &say("Please name the bank branch; our law requires it."))
+            .await
+            .expect("comment");
+        s.app.post_message(&reg, &r.id, &say("Added: Banco Example, Buenos Aires branch.")).await.expect("reply");
+        let refused = s.app.transition(&fp, &r.id, &mv("transmit")).await;
+        assert!(refused.is_err(), "the State cannot send the Court's request: {refused:?}");
+
+        // Approved, it is the Court's alone until sent; the comments stay with it.
+        s.app.transition(&reg, &r.id, &mv("approve")).await.expect("approve");
+        assert!(matches!(s.app.request(&fp, &r.id).await, Err(AppError::NotFound)), "approved, not yet sent");
+        assert_eq!(s.app.messages(&reg, &r.id).await.expect("thread").len(), 2);
+        s.app.transition(&reg, &r.id, &mv("transmit")).await.expect("transmit");
+        let thread = s.app.messages(&fp, &r.id).await.expect("the State reads the thread again");
+        assert_eq!(thread.len(), 2, "the comments made on the draft are still there");
+    });
+}

@@ -114,11 +114,9 @@ impl Chrome {
     }
 
     /// The other language, offered by the switcher.
-    pub fn other_lang(&self) -> &'static str {
-        match self.tr.lang {
-            Lang::En => "fr",
-            Lang::Fr => "en",
-        }
+    /// The other languages, each as (code, its own name), for the switcher.
+    pub fn other_langs(&self) -> Vec<(&'static str, &'static str)> {
+        Lang::ALL.into_iter().filter(|l| *l != self.tr.lang).map(|l| (l.code(), l.native_name())).collect()
     }
 }
 

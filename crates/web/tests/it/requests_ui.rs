@@ -314,6 +314,14 @@ async fn a_request_is_drafted_completed_approved_and_sent_through_the_pages() {
         assert!(html.contains("Projets à terminer"));
         let html = page(officer.get(&format!("/requests/{id}/moves/withdraw")).await, StatusCode::OK, "retrait").await;
         assert!(html.contains("Je confirme le retrait"));
+
+        // And in Spanish, where the switcher offers the two other languages by their own names.
+        assert_eq!(officer.get("/lang/es?next=/requests").await.status(), StatusCode::SEE_OTHER);
+        let html = page(officer.get("/requests").await, StatusCode::OK, "lista").await;
+        assert!(html.contains("Solicitudes de cooperación") && html.contains(r#"<html lang="es">"#));
+        assert!(html.contains(r#"hreflang="en">English</a>"#) && html.contains(r#"hreflang="fr">Français</a>"#));
+        let html = page(officer.get(&format!("/requests/{id}")).await, StatusCode::OK, "solicitud").await;
+        assert!(html.contains("Historial"), "{html}");
     });
 }
 

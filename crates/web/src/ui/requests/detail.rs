@@ -495,7 +495,7 @@ pub async fn page(
                 sha256: x.sha256,
             })
             .collect(),
-        thread_open: r.transmission.is_some(),
+        thread_open: comity_domain::request::known_to_partner(&r.status, r.transmission.is_some()),
         messages: messages
             .into_iter()
             .map(|m| MessageRow {

@@ -119,10 +119,7 @@ pub async fn partner_choices(s: &AppState, actor: &Actor, tr: &Tr, selected: &st
     let mut out: Vec<Choice> = page
         .into_iter()
         .map(|p| {
-            let name = match tr.lang {
-                crate::i18n::Lang::Fr => p.name_fr.clone().unwrap_or(p.name.clone()),
-                crate::i18n::Lang::En => p.name.clone(),
-            };
+            let name = tr.name(&p.name, p.name_fr.as_deref());
             let code = p.iso3.clone().unwrap_or(p.id.clone());
             let is = selected.eq_ignore_ascii_case(&p.id)
                 || p.iso3.as_deref().is_some_and(|i| selected.eq_ignore_ascii_case(i));
