@@ -17,6 +17,7 @@ pub mod mail;
 pub mod messages;
 pub mod partners;
 mod pdf;
+pub mod proposals;
 pub mod receipts;
 pub mod reference;
 pub mod register;

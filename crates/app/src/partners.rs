@@ -458,7 +458,13 @@ impl Comity {
         Ok(Page { items, page: paging.page, per_page: paging.per_page, total })
     }
 
-    async fn visible_partner(&self, ex: &mut impl Executor, actor: &Actor, id: &str, keeper: &str) -> Result<Partner> {
+    pub(crate) async fn visible_partner(
+        &self,
+        ex: &mut impl Executor,
+        actor: &Actor,
+        id: &str,
+        keeper: &str,
+    ) -> Result<Partner> {
         let p = store::partner(ex, id).await?.ok_or(AppError::NotFound)?;
         actor.check(Action::Read, &partner_access(&p, keeper))?;
         Ok(p)
@@ -716,48 +722,49 @@ impl Comity {
         input: &ProfileInput,
     ) -> Result<ProfileView> {
         let keeper = self.directory_keeper().await?;
-        let mut e = FieldErrors::new();
-        let channel = e.code::<Channel>("channel", &input.channel);
-        let authority = e.required("receiving_authority", &input.receiving_authority, 300);
-        let languages = parse_languages(&mut e, &input.languages);
-        let notified = parse_date(&mut e, "notified_on", &input.notified_on);
-        let agreed = input
-            .agreed_effective_on
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .and_then(|d| parse_date(&mut e, "agreed_effective_on", d));
-        if input.notes.chars().count() > 2000 {
-            e.add("notes", "must be at most 2000 characters");
-        }
-        let classification = directory_classification(&mut e, input.classification.as_deref());
-        e.into_result()?;
-        let (Some(channel), Some(notified), Some(classification)) = (channel, notified, classification) else {
-            return Err(AppError::Internal("validated profile fields missing".into()));
-        };
-        let now = self.clock.now();
+        let checked = check_profile(input)?;
         let mut tx = self.db.write().await?;
         let p = self.visible_partner(&mut tx, actor, &partner_id.to_uppercase(), &keeper).await?;
+        let profile = self.insert_profile_in(&mut tx, actor, &p, &keeper, checked).await?;
+        let all = store::profiles(&mut tx, &p.id).await?;
+        tx.commit().await?;
+        let current = in_force_id(&all, self.today());
+        Ok(profile_view(&profile, current))
+    }
+
+    /// Writes a checked profile for `p` in the caller's transaction, if the actor may.
+    pub(crate) async fn insert_profile_in(
+        &self,
+        tx: &mut comity_store::Tx,
+        actor: &Actor,
+        p: &Partner,
+        keeper: &str,
+        checked: CheckedProfile,
+    ) -> Result<CommunicationProfile> {
+        let CheckedProfile { channel, authority, languages, notified, agreed, classification, interpol, notes } =
+            checked;
         actor
-            .check(Action::Create, &child_access(RecordKind::CommunicationProfile, classification.code(), &p, &keeper))
+            .check(Action::Create, &child_access(RecordKind::CommunicationProfile, classification.code(), p, keeper))
             .map_err(refused_creation)?;
+        let now = self.clock.now();
         let profile = CommunicationProfile {
             id: comity_store::new_id(),
             partner_id: p.id.clone(),
             channel: channel.code().into(),
             receiving_authority: authority,
             languages: languages.join(","),
-            interpol_for_urgent: input.interpol_for_urgent,
+            interpol_for_urgent: interpol,
             notified_on: notified,
             agreed_effective_on: agreed,
             effective_from: profile_effective_from(notified, agreed),
-            notes: input.notes.trim().to_owned(),
+            notes,
             classification: classification.code().into(),
             created_by: actor.audit_id().to_owned(),
             created_at: now,
         };
-        store::insert_profile(&mut tx, &profile).await?;
+        store::insert_profile(tx, &profile).await?;
         trail::record(
-            &mut tx,
+            tx,
             now,
             actor,
             "communication_profile.create",
@@ -765,11 +772,51 @@ impl Comity {
             serde_json::json!({ "partner": p.id, "channel": profile.channel, "effective_from": profile.effective_from }),
         )
         .await?;
-        let all = store::profiles(&mut tx, &p.id).await?;
-        tx.commit().await?;
-        let current = in_force_id(&all, self.today());
-        Ok(profile_view(&profile, current))
+        Ok(profile)
     }
+}
+
+/// A communication profile's fields, checked.
+pub(crate) struct CheckedProfile {
+    channel: Channel,
+    authority: String,
+    languages: Vec<String>,
+    notified: NaiveDate,
+    agreed: Option<NaiveDate>,
+    classification: Classification,
+    interpol: bool,
+    notes: String,
+}
+
+pub(crate) fn check_profile(input: &ProfileInput) -> Result<CheckedProfile> {
+    let mut e = FieldErrors::new();
+    let channel = e.code::<Channel>("channel", &input.channel);
+    let authority = e.required("receiving_authority", &input.receiving_authority, 300);
+    let languages = parse_languages(&mut e, &input.languages);
+    let notified = parse_date(&mut e, "notified_on", &input.notified_on);
+    let agreed = input
+        .agreed_effective_on
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|d| parse_date(&mut e, "agreed_effective_on", d));
+    if input.notes.chars().count() > 2000 {
+        e.add("notes", "must be at most 2000 characters");
+    }
+    let classification = directory_classification(&mut e, input.classification.as_deref());
+    e.into_result()?;
+    let (Some(channel), Some(notified), Some(classification)) = (channel, notified, classification) else {
+        return Err(AppError::Internal("validated profile fields missing".into()));
+    };
+    Ok(CheckedProfile {
+        channel,
+        authority,
+        languages,
+        notified,
+        agreed,
+        classification,
+        interpol: input.interpol_for_urgent,
+        notes: input.notes.trim().to_owned(),
+    })
 }
 
 impl Comity {

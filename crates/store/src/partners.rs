@@ -404,3 +404,68 @@ pub async fn profiles(ex: &mut impl Executor, partner_id: &str) -> Result<Vec<Co
         .fetch_all(ex)
         .await
 }
+
+/// A change to a State's communication profile proposed by its focal points.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProfileProposal {
+    pub id: String,
+    pub partner_id: String,
+    pub proposed_by: String,
+    /// JSON: what is proposed.
+    pub proposal: String,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: String,
+    pub profile_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_proposal(ex: &mut impl Executor, p: &ProfileProposal) -> Result<()> {
+    Sql::new(
+        "INSERT INTO profile_proposals (id, partner_id, proposed_by, proposal, status, decided_by, decided_at, \
+         decision_note, profile_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&p.id)
+    .bind(&p.partner_id)
+    .bind(&p.proposed_by)
+    .bind(&p.proposal)
+    .bind(&p.status)
+    .bind(p.decided_by.clone())
+    .bind(p.decided_at)
+    .bind(&p.decision_note)
+    .bind(p.profile_id.clone())
+    .bind(p.created_at)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// A partner's proposals, newest first.
+pub async fn proposals(ex: &mut impl Executor, partner_id: &str) -> Result<Vec<ProfileProposal>> {
+    Sql::new("SELECT * FROM profile_proposals WHERE partner_id = $1 ORDER BY created_at DESC, id")
+        .bind(partner_id)
+        .fetch_all(ex)
+        .await
+}
+
+pub async fn proposal(ex: &mut impl Executor, id: &str) -> Result<Option<ProfileProposal>> {
+    Sql::new("SELECT * FROM profile_proposals WHERE id = $1").bind(id).fetch_optional(ex).await
+}
+
+/// Records the decision on a pending proposal; false if it was no longer pending.
+pub async fn decide_proposal(ex: &mut impl Executor, p: &ProfileProposal) -> Result<bool> {
+    Ok(Sql::new(
+        "UPDATE profile_proposals SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4, \
+         profile_id = $5 WHERE id = $6 AND status = 'pending'",
+    )
+    .bind(&p.status)
+    .bind(p.decided_by.clone())
+    .bind(p.decided_at)
+    .bind(&p.decision_note)
+    .bind(p.profile_id.clone())
+    .bind(&p.id)
+    .execute(ex)
+    .await?
+        == 1)
+}

@@ -6,6 +6,7 @@ mod bootstrap;
 mod demo;
 mod invitations;
 mod messages;
+mod proposals;
 mod receipts;
 mod reminders;
 mod requests;

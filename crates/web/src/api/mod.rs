@@ -4,6 +4,7 @@ mod invitations;
 mod messages;
 mod notifications;
 mod partners;
+mod proposals;
 mod receipts;
 mod requests;
 mod system;
@@ -49,6 +50,9 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         partners::update_focal_point,
         partners::profiles,
         partners::add_profile,
+        proposals::list,
+        proposals::propose,
+        proposals::decide,
         requests::list,
         requests::create,
         requests::get_one,
@@ -123,6 +127,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/partners/{id}/focal-points", get(partners::focal_points).post(partners::add_focal_point))
         .route("/api/v1/partners/{id}/focal-points/{fp}", axum::routing::put(partners::update_focal_point))
         .route("/api/v1/partners/{id}/communication-profiles", get(partners::profiles).post(partners::add_profile))
+        .route("/api/v1/partners/{id}/profile-proposals", get(proposals::list).post(proposals::propose))
+        .route("/api/v1/partners/{id}/profile-proposals/{proposal}/decision", post(proposals::decide))
         .route("/api/v1/partners/{id}/request-figures", get(requests::partner_figures))
         .route("/api/v1/requests", get(requests::list).post(requests::create))
         .route(

@@ -147,6 +147,11 @@ struct PartnerPage {
     can_edit: bool,
     /// Whether the reader may invite this State's focal points to Comity.
     can_invite: bool,
+    /// Proposed changes to the profile, for the Registry and the State's own focal points.
+    proposals: Option<Vec<comity_app::proposals::ProposalView>>,
+    can_propose: bool,
+    can_decide: bool,
+    channels: Vec<Choice>,
     focal_points: Vec<FocalPointView>,
     profiles: Vec<ProfileView>,
     /// Request figures for this partner, when the reader may see them.
@@ -176,7 +181,23 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
             ];
             let figures = super::requests::partner_figures(&s, &session, &c.tr, &p.summary.id).await;
             let can_invite = p.summary.kind == "state" && comity_app::invitations::may_invite_to(actor, &p.summary.id);
-            render(&PartnerPage { c, p, treaties, can_edit, can_invite, focal_points, profiles, figures })
+            let proposals = s.app.profile_proposals(actor, &p.summary.id).await.ok();
+            let can_propose = s.app.may_propose_profile(actor, &p.summary.id);
+            let channels = super::edit::channel_options(&c, "central_authority");
+            render(&PartnerPage {
+                c,
+                p,
+                treaties,
+                can_edit,
+                can_invite,
+                proposals,
+                can_propose,
+                can_decide: can_edit,
+                channels,
+                focal_points,
+                profiles,
+                figures,
+            })
         }
         Err(e) => UiError(e).into_response(),
     }

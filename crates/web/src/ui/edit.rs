@@ -249,7 +249,7 @@ struct ProfileForm {
     errors: Vec<(String, String)>,
 }
 
-fn channel_options(c: &Chrome, selected: &str) -> Vec<Choice> {
+pub(crate) fn channel_options(c: &Chrome, selected: &str) -> Vec<Choice> {
     Channel::ALL
         .iter()
         .map(|ch| Choice {
@@ -324,4 +324,50 @@ pub async fn save_profile(
         c,
     };
     (StatusCode::UNPROCESSABLE_ENTITY, render(&form)).into_response()
+}
+
+/// A focal point proposes a change to their own State's profile, from the State's page.
+pub async fn propose_profile(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Fields::parse(&body);
+    if !csrf_ok(&session, &f.one("csrf")) {
+        return csrf_refused();
+    }
+    let input = comity_app::proposals::ProposalInput {
+        channel: f.one("channel"),
+        receiving_authority: f.one("receiving_authority"),
+        languages: f.one("languages").split(',').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect(),
+        interpol_for_urgent: f.one("interpol_for_urgent") == "on",
+        agreed_effective_on: f.optional("agreed_effective_on"),
+        notes: f.one("notes"),
+    };
+    match s.app.propose_profile(&session.actor, &id, &input).await {
+        Ok(_) => Redirect::to(&format!("/partners/{id}#proposals")).into_response(),
+        Err(comity_app::AppError::Validation(fields)) => super::refused_page(fields),
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+/// A Registry officer approves or rejects a proposal.
+pub async fn decide_proposal(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    Path((id, proposal)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let f = Fields::parse(&body);
+    if !csrf_ok(&session, &f.one("csrf")) {
+        return csrf_refused();
+    }
+    let decision =
+        comity_app::proposals::ProposalDecision { approve: f.one("decision") == "approve", note: f.one("note") };
+    match s.app.decide_profile_proposal(&session.actor, &id, &proposal, &decision).await {
+        Ok(_) => Redirect::to(&format!("/partners/{id}#proposals")).into_response(),
+        Err(comity_app::AppError::Validation(fields)) => super::refused_page(fields),
+        Err(e) => UiError(e).into_response(),
+    }
 }

@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/account/second-factor", get(account::enrol_form).post(account::enrol_submit))
         .route("/activate/{token}", get(invitations::activate_form).post(invitations::activate_submit))
         .route("/partners/{id}/invitations", post(invitations::invite))
+        .route("/partners/{id}/proposals", post(edit::propose_profile))
+        .route("/partners/{id}/proposals/{proposal}/decision", post(edit::decide_proposal))
         .route("/partners", get(directory::list))
         .route("/partners/{id}", get(directory::profile))
         .route("/partners/{id}/focal-points", post(edit::save_focal_point))

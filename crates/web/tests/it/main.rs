@@ -12,6 +12,7 @@ mod notifications;
 mod openapi;
 mod partners;
 mod profiles;
+mod proposals_ui;
 mod receipts_api;
 mod requests_api;
 mod requests_bad_input;
