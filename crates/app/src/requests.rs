@@ -624,8 +624,18 @@ impl Comity {
         id: &str,
         action: Action,
     ) -> Result<Request> {
-        let r = store::request(ex, id).await?.ok_or(AppError::NotFound)?;
-        actor.check(Action::Read, &request_access(&r, RecordKind::Request))?;
+        let found = store::request(ex, id).await?;
+        let seen = match &found {
+            Some(r) => actor.check(Action::Read, &request_access(r, RecordKind::Request)),
+            None => Err(AppError::NotFound),
+        };
+        if let Err(e) = seen {
+            if matches!(e, AppError::NotFound) {
+                self.note_refused(actor, RecordKind::Request, id);
+            }
+            return Err(e);
+        }
+        let r = found.ok_or(AppError::NotFound)?;
         if action != Action::Read {
             actor.check(action, &request_access(&r, RecordKind::Request))?;
         }

@@ -98,6 +98,29 @@ fn start_read_trail(db: comity_store::Db) -> ReadTrail {
 }
 
 impl Comity {
+    /// Notes that `actor` asked for a record that does not exist or that they may not know of
+    /// (the 404 they got), so that guessing ids leaves a trace. It does not wait for the
+    /// commit: the caller may hold the write lock the trail's writer needs.
+    pub(crate) fn note_refused(&self, actor: &Actor, kind: RecordKind, id: &str) {
+        let queue = self.read_trail.get_or_init(|| start_read_trail(self.db.clone()));
+        let (written, _) = tokio::sync::oneshot::channel();
+        let entry = ReadEntry {
+            at: self.clock.now(),
+            actor: actor.audit_id().to_owned(),
+            action: format!("{}.not_found", kind.code()),
+            target: (kind, id.chars().take(200).collect(), Classification::Internal),
+            detail: "{}".into(),
+            written,
+        };
+        if queue.send(entry).is_err() {
+            tracing::error!(
+                actor = actor.audit_id(),
+                record = id,
+                "the audit trail writer has stopped; a refused access is not recorded"
+            );
+        }
+    }
+
     /// Appends an entry for `actor` having read a record, and returns once it is committed.
     pub(crate) async fn record_read(
         &self,

@@ -416,3 +416,29 @@ async fn internal_notes_never_reach_the_state() {
         assert!(own.contains("assessment.pdf"), "the Court's own history keeps it");
     });
 }
+
+/// Guessing ids gets 404, and the attempt is in the audit trail.
+#[tokio::test]
+async fn a_guessed_or_foreign_request_id_is_refused_and_audited() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        s.user("reg", "Registry", "officer,approver").await;
+        s.user("fp.fra", "state:FRA", "officer").await;
+        s.user("auditor", "Registry", "auditor").await;
+        let (reg, fra, auditor) = (actor(&s, "reg").await, actor(&s, "fp.fra").await, actor(&s, "auditor").await);
+        let r = s.app.create_request(&reg, &complete(evidence_draft("ARG"))).await.expect("draft");
+        let guessed = "01a22432-0000-7000-8000-000000000000";
+        assert!(matches!(s.app.request(&fra, &r.id).await, Err(AppError::NotFound)));
+        assert!(matches!(s.app.request(&fra, guessed).await, Err(AppError::NotFound)));
+        assert!(matches!(s.app.messages(&fra, &r.id).await, Err(AppError::NotFound)));
+        // An audited read commits after the refusals noted before it.
+        s.app.request(&reg, &r.id).await.expect("the Registry reads it");
+        let q = comity_app::trail::AuditQuery { user: Some("fp.fra".into()), limit: 50, ..Default::default() };
+        let entries = s.app.audit_entries(&auditor, &q).await.expect("the trail");
+        let refused: Vec<(&str, &str)> =
+            entries.iter().map(|e| (e.entry.action.as_str(), e.entry.record_id.as_str())).collect();
+        assert!(refused.contains(&("request.not_found", r.id.as_str())), "{refused:?}");
+        assert!(refused.contains(&("request.not_found", guessed)), "{refused:?}");
+        assert_eq!(refused.iter().filter(|(a, _)| *a == "request.not_found").count(), 3);
+    });
+}

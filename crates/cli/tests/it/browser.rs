@@ -638,3 +638,226 @@ async fn request_journey(
     client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='en']")).await?;
     Ok(())
 }
+
+/// The State portal with two people side by side, each in a browser of their own: a Registry
+/// officer invites Argentina's focal point and transmits a request; the focal point activates
+/// the account with a second factor, acknowledges, opens a consultation, gets an answer in the
+/// thread, and reports execution with the material uploaded; the officer sees each step.
+#[tokio::test]
+async fn an_officer_and_a_focal_point_work_a_request_side_by_side() {
+    if std::env::var("COMITY_TEST_BROWSER").ok().as_deref() != Some("1") {
+        eprintln!("skipped: set COMITY_TEST_BROWSER=1");
+        return;
+    }
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
+    let driver = Chromedriver::start();
+    comity_testkit::on_every_engine!(|t| {
+        let server = Server::start(&t.url);
+        let password = add_user(&t.url, "reg.officer", "officer,approver", "Registry");
+        let (_, token) = crate::support::create_token(&t.url, "reg.officer");
+        let (officer_profile, state_profile) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+        let officer = browser(&driver, officer_profile.path()).await;
+        let state = browser(&driver, state_profile.path()).await;
+        let failure = shots.join(format!("failure-portal-{}.png", t.engine));
+        let _ = std::fs::remove_file(&failure);
+        let result =
+            portal_journey(&officer, &state, &server, (&password, &token), state_profile.path(), &shots, t.engine)
+                .await;
+        if let Err(e) = &result {
+            for (who, client) in [("officer", &officer), ("state", &state)] {
+                if let Ok(png) = client.screenshot().await {
+                    let _ = std::fs::write(shots.join(format!("failure-portal-{who}-{}.png", t.engine)), png);
+                }
+            }
+            let url = state.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let source = state.source().await.unwrap_or_default();
+            let _ = officer.close().await;
+            let _ = state.close().await;
+            panic!(
+                "portal journey on {} failed ({url}): {e}\n--- state's page ---\n{source}\n{}",
+                t.engine,
+                server.output()
+            );
+        }
+        officer.close().await.expect("close");
+        state.close().await.expect("close");
+    });
+}
+
+async fn sign_in(client: &Client, server: &Server, name: &str, password: &str) -> Result<(), Failure> {
+    client.goto(&server.url("/login")).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("name")).await?.send_keys(name).await?;
+    client.find(Locator::Id("password")).await?.send_keys(password).await?;
+    client.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
+    Ok(())
+}
+
+/// Reloads the request page and returns the text of its history.
+async fn history_of(client: &Client, server: &Server, request: &str) -> Result<String, Failure> {
+    client.goto(&server.url(request)).await?;
+    text_of(client, "#history + p + ol, section[aria-labelledby=history]").await
+}
+
+async fn portal_journey(
+    officer: &Client,
+    state: &Client,
+    server: &Server,
+    (password, token): (&str, &str),
+    scratch: &std::path::Path,
+    shots: &std::path::Path,
+    engine: &str,
+) -> Result<(), Failure> {
+    let today = comity_app::Clock::now(&comity_app::SystemClock).date_naive().to_string();
+
+    // The officer invites Argentina's focal point from the State's page; this server has no
+    // e-mail, so the page shows the activation link to hand over.
+    sign_in(officer, server, "reg.officer", password).await?;
+    wait_for_path(officer, "/").await?;
+    officer.goto(&server.url("/partners/ARG")).await?;
+    officer.find(Locator::Css("details.invite summary")).await?.click().await?;
+    fill(officer, "inv-name", "ana.perez").await?;
+    fill(officer, "inv-display", "Ana Pérez").await?;
+    fill(officer, "inv-email", "ana.perez@cancilleria.example").await?;
+    officer.find(Locator::Id("inv-role")).await?.select_by_value("officer").await?;
+    officer.find(Locator::Css("form[action='/partners/ARG/invitations'] button[type=submit]")).await?.click().await?;
+    let link = text_of(officer, "main code.hash").await?;
+    if !link.starts_with("/activate/") {
+        return Err(fail(format!("no activation link shown: {link:?}")));
+    }
+    save(officer, shots, &format!("portal-1-invited-{engine}.png")).await?;
+
+    // The focal point activates the account, then enrols a second factor at first sign-in.
+    state.goto(&server.url(&link)).await?;
+    fill(state, "password", "Cancilleria-2026-segura").await?;
+    fill(state, "confirm", "Cancilleria-2026-segura").await?;
+    save(state, shots, &format!("portal-2-activate-{engine}.png")).await?;
+    state.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    text_of(state, "p.notice").await?;
+    sign_in(state, server, "ana.perez", "Cancilleria-2026-segura").await?;
+    wait_for_path(state, "/account/second-factor").await?;
+    let secret = state.find(Locator::Css("input[name=secret]")).await?.attr("value").await?.unwrap_or_default();
+    let now = comity_app::Clock::now(&comity_app::SystemClock);
+    let code = comity_app::auth::totp_code(&secret, now).map_err(|e| fail(format!("a TOTP code: {e}")))?;
+    save(state, shots, &format!("portal-3-second-factor-{engine}.png")).await?;
+    fill(state, "code", &code).await?;
+    state.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    wait_for_path(state, "/account").await?;
+
+    // The officer approves and transmits a complete draft to Argentina (drafted over the API:
+    // the drafting pages have their own journey above).
+    let request = draft_complete_request(server, token).await?;
+    officer.goto(&server.url(&request)).await?;
+    make_move(officer, &request, "approve", &today, &[("decision_reference", "ICC-01/99-01/26-9")], None).await?;
+    make_move(officer, &request, "transmit", &today, &[("note_verbale", "NV/2026/311")], None).await?;
+
+    // The focal point finds it in the State's list and acknowledges it.
+    state.goto(&server.url("/requests")).await?;
+    state
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("#results a[href='{request}']")))
+        .await?
+        .click()
+        .await?;
+    wait_for_path(state, &request).await?;
+    save(state, shots, &format!("portal-4-state-sees-request-{engine}.png")).await?;
+    make_move(state, &request, "acknowledge", &today, &[("national_reference", "AR-MLA-2026-77")], None).await?;
+    if !history_of(officer, server, &request).await?.contains("AR-MLA-2026-77") {
+        return Err(fail("the officer does not see the acknowledgement".into()));
+    }
+
+    // A consultation, and its answer in the thread.
+    make_move(
+        state,
+        &request,
+        "open_consultation",
+        &today,
+        &[("consultation_type", "art_97"), ("reason", "The account holder's name differs in our records.")],
+        None,
+    )
+    .await?;
+    if !history_of(officer, server, &request).await?.contains("differs in our records") {
+        return Err(fail("the officer does not see the consultation".into()));
+    }
+    officer.goto(&server.url(&request)).await?;
+    fill(officer, "message-body", "Both spellings are the same person; see the annexed passport copy.").await?;
+    officer.find(Locator::Css("form.message-form button[type=submit]")).await?.click().await?;
+    wait_for_path(officer, &request).await?;
+    state.goto(&server.url(&request)).await?;
+    let thread = text_of(state, "ol.thread").await?;
+    if !thread.contains("Both spellings are the same person") {
+        return Err(fail(format!("the State does not see the answer: {thread}")));
+    }
+    state.execute("document.getElementById('messages').scrollIntoView()", vec![]).await?;
+    save(state, shots, &format!("portal-5-thread-{engine}.png")).await?;
+    // The Court concludes the consultation it was asked for.
+    officer.goto(&server.url(&request)).await?;
+    make_move(officer, &request, "conclude_consultation", &today, &[("consultation_outcome", "resolved")], None)
+        .await?;
+
+    // The State reports execution with the material uploaded.
+    let pdf = scratch.join("bank-records.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n% Banco Example records\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+        .map_err(|e| fail(format!("write {}: {e}", pdf.display())))?;
+    state.goto(&server.url(&request)).await?;
+    state.find(Locator::Id("file")).await?.send_keys(&pdf.display().to_string()).await?;
+    state.find(Locator::Id("doc-kind")).await?.select_by_value("material_received").await?;
+    state.find(Locator::Css("form.upload button[type=submit]")).await?.click().await?;
+    wait_for_path(state, &request).await?;
+    make_move(state, &request, "record_execution", &today, &[], None).await?;
+    save(state, shots, &format!("portal-6-state-executed-{engine}.png")).await?;
+
+    // The officer sees each step, the material and the receipts.
+    let history = history_of(officer, server, &request).await?;
+    for step in ["Acknowledged", "Consultation opened", "Consultation concluded", "Document added", "Executed"] {
+        if !history.contains(step) {
+            return Err(fail(format!("the officer's history lacks {step:?}: {history}")));
+        }
+    }
+    let docs = text_of(officer, "section[aria-labelledby=documents] table").await?;
+    if !docs.contains("bank-records.pdf") {
+        return Err(fail(format!("the officer does not see the material: {docs}")));
+    }
+    if text_of(officer, "#status").await?.trim() != "Executed" {
+        return Err(fail("the request is not executed on the officer's page".into()));
+    }
+    officer.execute("document.getElementById('receipts').scrollIntoView()", vec![]).await?;
+    save(officer, shots, &format!("portal-7-officer-sees-all-{engine}.png")).await?;
+    Ok(())
+}
+
+/// A complete draft to Argentina, created over the API; returns its page's path.
+async fn draft_complete_request(server: &Server, token: &str) -> Result<String, Failure> {
+    let body = json!({
+        "on_behalf_of": "chamber",
+        "partner_id": "ARG",
+        "title": "Bank records of the accused",
+        "purpose": "To trace and freeze the assets of the accused held in Argentina.",
+        "facts": "The accused is alleged to have moved the proceeds of the crimes abroad.",
+        "legal_basis": "Articles 93(1)(k) and 96 of the Rome Statute",
+        "situation": "Situation in the Republic of Example",
+        "deadline": (comity_app::Clock::now(&comity_app::SystemClock).date_naive() + chrono::Duration::days(60)).to_string(),
+        "lines": [{
+            "line_type": "a93_1_k_assets_trace_freeze_seize",
+            "content": {
+                "assistance_sought": "Identify and freeze the accounts of the accused.",
+                "persons_places": "Banco Example, Buenos Aires",
+                "procedure": "Freezing order under national law.",
+            },
+        }],
+    });
+    let res = reqwest::Client::new()
+        .post(server.url("/api/v1/requests"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| fail(format!("POST /api/v1/requests: {e}")))?;
+    let status = res.status();
+    let created: serde_json::Value = res.json().await.map_err(|e| fail(format!("the draft: {e}")))?;
+    match created["id"].as_str() {
+        Some(id) if status.is_success() => Ok(format!("/requests/{id}")),
+        _ => Err(fail(format!("the draft was refused ({status}): {created}"))),
+    }
+}
