@@ -493,6 +493,9 @@ vocabulary! {
         Art95 => "art_95",
         Art96_3 => "art_96_3",
         Art97 => "art_97",
+        Art97A => "art_97_a",
+        Art97B => "art_97_b",
+        Art97C => "art_97_c",
         Art98 => "art_98",
         Art90 => "art_90",
     }

@@ -458,3 +458,47 @@ async fn a_focal_point_writes_in_the_thread_from_the_request_page() {
         assert_eq!(thread.as_array().map(Vec::len), Some(1));
     });
 }
+
+/// The portal's pages stay light for focal points on slow connections: a request page and a
+/// full list, with the stylesheet and scripts they load, weigh under 100 KB as transferred.
+#[tokio::test]
+async fn the_state_pages_weigh_under_100_kb_with_their_assets() {
+    on_every_engine!(|t| {
+        let s = TestServer::start(t).await;
+        let registry = s.user_token("reg.officer", "Registry", "officer,approver").await;
+        let mut last = String::new();
+        for n in 0..50 {
+            let body = crate::complete_request("chamber", "ARG", &format!("Bank records, part {n}"));
+            let (_, draft) = crate::json(s.post("/api/v1/requests", &registry, &body).await).await;
+            last = draft["id"].as_str().expect("id").to_owned();
+            for action in ["approve", "transmit"] {
+                s.post(
+                    &format!("/api/v1/requests/{last}/transitions"),
+                    &registry,
+                    &serde_json::json!({ "action": action }),
+                )
+                .await;
+            }
+        }
+        let fp = signed_in(&s, "fp.arg", "state:ARG", "officer").await;
+        // As a browser fetches them: the assets gzipped, the pages not (see `assets::routes`).
+        let assets: u64 = {
+            let mut total = 0;
+            for asset in ["/assets/comity.css", "/assets/comity.js", "/assets/htmx.min.js"] {
+                let res = fp.client.get(s.url(asset)).header("accept-encoding", "gzip").send().await.expect("asset");
+                assert_eq!(
+                    res.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("")),
+                    Some("gzip"),
+                    "{asset}"
+                );
+                total += res.bytes().await.expect("asset").len() as u64;
+            }
+            total
+        };
+        for path in ["/requests".to_owned(), format!("/requests/{last}"), "/partners/ARG".to_owned()] {
+            let html = page(fp.get(&path).await, StatusCode::OK, &path).await;
+            let weight = html.len() as u64 + assets;
+            assert!(weight < 100 * 1024, "{path} weighs {} KB with its assets", weight / 1024);
+        }
+    });
+}
