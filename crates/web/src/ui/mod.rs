@@ -80,6 +80,8 @@ pub struct ChromeUser {
     pub requests: bool,
     /// How many of their notifications are unread.
     pub unread: i64,
+    /// A State's focal point: their requests are their State's inbox.
+    pub inbox: bool,
 }
 
 impl Chrome {
@@ -99,6 +101,7 @@ impl Chrome {
             directory: s.actor.principal.unit_kind != comity_domain::access::UnitKind::AssemblyObserver,
             requests: s.actor.principal.unit_kind != comity_domain::access::UnitKind::AssemblyObserver,
             unread,
+            inbox: s.actor.principal.unit_kind == comity_domain::access::UnitKind::StateFocalPoint,
         });
         Self {
             tr: Tr::new(current_lang(), s.i18n.clone()),
@@ -108,6 +111,14 @@ impl Chrome {
             demo: s.app.is_demo().await.unwrap_or(false),
             session_expires: session.map(|s| s.expires_at.to_rfc3339()).unwrap_or_default(),
             path: path.to_owned(),
+        }
+    }
+
+    /// What the request list is called: a State's focal points see their State's inbox.
+    pub fn requests_title(&self) -> String {
+        match &self.user {
+            Some(u) if u.inbox => self.tr.t("inbox-title"),
+            _ => self.tr.t("requests-title"),
         }
     }
 

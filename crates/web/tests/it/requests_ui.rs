@@ -502,3 +502,68 @@ async fn the_state_pages_weigh_under_100_kb_with_their_assets() {
         }
     });
 }
+
+/// Another State's focal point reaches nothing of a request through the pages or the API: not
+/// the request, its documents, receipts, thread or the State's proposals; an unshared draft is
+/// hidden from the addressee too. Their own list is their State's inbox.
+#[tokio::test]
+async fn another_states_focal_point_reaches_nothing_through_pages_or_api() {
+    on_every_engine!(|t| {
+        let s = TestServer::start(t).await;
+        let registry = s.user_token("reg.officer", "Registry", "officer,approver").await;
+        let fra_token = s.user_token("fp.fra.api", "state:FRA", "officer").await;
+        let body = crate::complete_request("chamber", "ARG", "Bank records of the accused");
+        let (_, draft) = crate::json(s.post("/api/v1/requests", &registry, &body).await).await;
+        let id = draft["id"].as_str().expect("id").to_owned();
+        let (_, unshared) = crate::json(s.post("/api/v1/requests", &registry, &body).await).await;
+        let unshared = unshared["id"].as_str().expect("id").to_owned();
+        for action in ["approve", "transmit"] {
+            s.post(&format!("/api/v1/requests/{id}/transitions"), &registry, &serde_json::json!({ "action": action }))
+                .await;
+        }
+        let upload =
+            [crate::Part::text("kind", "annex"), crate::Part::file("annex.pdf", "application/pdf", b"%PDF-1.4 annex")];
+        let (_, doc) =
+            crate::json(s.post_multipart(&format!("/api/v1/requests/{id}/documents"), &registry, &upload).await).await;
+        let doc = doc["id"].as_str().expect("document id").to_owned();
+        s.post(
+            &format!("/api/v1/requests/{id}/messages"),
+            &registry,
+            &serde_json::json!({ "body": "For Argentina only" }),
+        )
+        .await;
+
+        let arg = signed_in(&s, "fp.arg", "state:ARG", "officer").await;
+        let inbox = page(arg.get("/requests").await, StatusCode::OK, "Argentina's inbox").await;
+        assert!(inbox.contains("Inbox: requests to your State") && inbox.contains(&format!("/requests/{id}")));
+        assert!(!inbox.contains(&format!("/requests/{unshared}")), "an unshared draft is not in the inbox");
+        assert_eq!(arg.get(&format!("/requests/{unshared}")).await.status(), StatusCode::NOT_FOUND);
+
+        let fra = signed_in(&s, "fp.fra", "state:FRA", "officer").await;
+        for path in [
+            format!("/requests/{id}"),
+            format!("/requests/{id}/documents/{doc}"),
+            format!("/requests/{id}/receipts/1.json"),
+            format!("/requests/{id}/receipts/1.pdf"),
+            format!("/requests/{id}/moves/acknowledge"),
+        ] {
+            assert_eq!(fra.get(&path).await.status(), StatusCode::NOT_FOUND, "page {path}");
+        }
+        let list = page(fra.get("/requests").await, StatusCode::OK, "France's inbox").await;
+        assert!(!list.contains(&id) && !list.contains("Bank records"), "nothing of it in another State's list");
+        for path in [
+            format!("/api/v1/requests/{id}"),
+            format!("/api/v1/requests/{id}/events"),
+            format!("/api/v1/requests/{id}/documents"),
+            format!("/api/v1/requests/{id}/documents/{doc}"),
+            format!("/api/v1/requests/{id}/messages"),
+            format!("/api/v1/requests/{id}/receipts"),
+            format!("/api/v1/requests/{id}/receipts/1"),
+            "/api/v1/partners/ARG/profile-proposals".to_owned(),
+        ] {
+            crate::expect_error(s.get(&path, &fra_token).await, StatusCode::NOT_FOUND, "not_found").await;
+        }
+        let (_, search) = crate::json(s.get("/api/v1/requests?q=bank", &fra_token).await).await;
+        assert_eq!(search["total"], 0);
+    });
+}
