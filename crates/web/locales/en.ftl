@@ -141,6 +141,10 @@ audit-record = Record
 audit-detail = Detail
 audit-older = Older entries
 
+users-action = Action
+users-confirm = Confirm
+users-disable = Disable
+users-enable = Enable
 users-title = Users
 users-cli = Accounts are added from the command line:
 users-empty = No users you may see.

@@ -141,6 +141,10 @@ audit-record = Registro
 audit-detail = Detalle
 audit-older = Entradas anteriores
 
+users-action = Acción
+users-confirm = Confirmar
+users-disable = Desactivar
+users-enable = Reactivar
 users-title = Usuarios
 users-cli = Las cuentas se crean desde la línea de comandos:
 users-empty = No hay usuarios que usted pueda ver.

@@ -141,6 +141,10 @@ audit-record = Enregistrement
 audit-detail = Détail
 audit-older = Entrées plus anciennes
 
+users-action = Action
+users-confirm = Confirmer
+users-disable = Désactiver
+users-enable = Réactiver
 users-title = Utilisateurs
 users-cli = Les comptes sont créés en ligne de commande :
 users-empty = Aucun utilisateur visible.

@@ -62,14 +62,44 @@ pub async fn audit(
 struct UsersPage {
     c: Chrome,
     users: Vec<UserSummary>,
+    /// The reader's own login: no one disables themselves from here.
+    me: String,
 }
 
 pub async fn users(State(s): State<AppState>, UiSession(session): UiSession) -> Response {
     match s.app.list_users(&session.actor).await {
         Ok(users) => {
             let c = Chrome::new(&s, Some(&session), "users", "/admin/users").await;
-            render(&UsersPage { c, users })
+            render(&UsersPage { c, users, me: session.user.name.clone() })
         }
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+/// An administrator disables (after ticking the confirmation) or re-enables an account of
+/// their own office; their sessions end at once.
+pub async fn set_disabled(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    axum::extract::Path((name, action)): axum::extract::Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = super::requests::Fields::parse(&body);
+    if !super::csrf_ok(&session, &f.one("csrf")) {
+        return super::csrf_refused();
+    }
+    let disabled = match action.as_str() {
+        "disable" if f.one("confirm") == "yes" => true,
+        "disable" => {
+            let mut e = comity_domain::validation::FieldErrors::new();
+            e.add("confirm", "tick the box to confirm");
+            return super::refused_page(e);
+        }
+        "enable" => false,
+        _ => return super::error_page(axum::http::StatusCode::NOT_FOUND, None),
+    };
+    match s.app.set_user_disabled(&session.actor, &name, disabled).await {
+        Ok(()) => axum::response::Redirect::to("/admin/users").into_response(),
         Err(e) => UiError(e).into_response(),
     }
 }

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/partners/{id}/communication-profiles/new", get(edit::new_profile))
         .route("/audit", get(admin::audit))
         .route("/admin/users", get(admin::users))
+        .route("/admin/users/{name}/{action}", post(admin::set_disabled))
         .route("/notifications", get(notifications::page))
         .route("/notifications/read", post(notifications::mark_all_read))
         .route("/notifications/{id}/read", post(notifications::mark_read))

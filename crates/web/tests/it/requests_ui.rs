@@ -567,3 +567,30 @@ async fn another_states_focal_point_reaches_nothing_through_pages_or_api() {
         assert_eq!(search["total"], 0);
     });
 }
+
+/// An office's administrator manages their own colleagues from the accounts page, and no one
+/// else's.
+#[tokio::test]
+async fn a_states_office_administrator_disables_a_colleague_and_no_one_else() {
+    on_every_engine!(|t| {
+        let s = TestServer::start(t).await;
+        s.user("luis.gomez", "state:ARG", "officer").await;
+        s.user("jean.dupont", "state:FRA", "officer").await;
+        let admin = signed_in(&s, "ana.perez", "state:ARG", "officer,unit_admin").await;
+        let html = page(admin.get("/admin/users").await, StatusCode::OK, "the office's accounts").await;
+        assert!(html.contains("luis.gomez") && !html.contains("jean.dupont"), "their own office only");
+        let token = hidden(&html, "csrf");
+        let unconfirmed = admin.post("/admin/users/luis.gomez/disable", &[("csrf", token.as_str())]).await;
+        assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY, "a confirmation first");
+        let done = admin.post("/admin/users/luis.gomez/disable", &[("csrf", token.as_str()), ("confirm", "yes")]).await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        let html = page(admin.get("/admin/users").await, StatusCode::OK, "after").await;
+        assert!(html.contains("/admin/users/luis.gomez/enable"), "disabled, and can be enabled again");
+        let foreign =
+            admin.post("/admin/users/jean.dupont/disable", &[("csrf", token.as_str()), ("confirm", "yes")]).await;
+        assert!(matches!(foreign.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", foreign.status());
+        let users = s.app.list_users(&comity_app::Actor::operator()).await.expect("users");
+        let disabled: Vec<_> = users.iter().filter(|u| u.disabled).map(|u| u.name.as_str()).collect();
+        assert_eq!(disabled, ["luis.gomez"]);
+    });
+}
