@@ -68,24 +68,34 @@ async fn read(mut m: Multipart) -> Result<Upload, axum::extract::multipart::Mult
     Ok(u)
 }
 
+/// The submitted form, or the page that says why it could not be read (too large: the limit).
+async fn received(
+    s: &AppState,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Upload, Response> {
+    match multipart {
+        Ok(m) => read(m).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                let mib = s.app.max_upload_bytes() / (1024 * 1024);
+                let tr = Tr::new(crate::middleware::current_lang(), s.i18n.clone());
+                error_page(StatusCode::PAYLOAD_TOO_LARGE, Some(tr.t1("doc-limit", "mib", mib)))
+            } else {
+                error_page(StatusCode::BAD_REQUEST, None)
+            }
+        }),
+        Err(_) => Err(error_page(StatusCode::BAD_REQUEST, None)),
+    }
+}
+
 pub async fn upload(
     State(s): State<AppState>,
     UiSession(session): UiSession,
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let read = match multipart {
-        Ok(m) => read(m).await,
-        Err(_) => return error_page(StatusCode::BAD_REQUEST, None),
-    };
-    let u = match read {
+    let u = match received(&s, multipart).await {
         Ok(u) => u,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let mib = s.app.max_upload_bytes() / (1024 * 1024);
-            let tr = Tr::new(crate::middleware::current_lang(), s.i18n.clone());
-            return error_page(StatusCode::PAYLOAD_TOO_LARGE, Some(tr.t1("doc-limit", "mib", mib)));
-        }
-        Err(_) => return error_page(StatusCode::BAD_REQUEST, None),
+        Err(page) => return page,
     };
     if !csrf_ok(&session, &u.csrf) {
         return csrf_refused();
@@ -157,17 +167,9 @@ pub async fn message(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let u = match multipart {
-        Ok(m) => match read(m).await {
-            Ok(u) => u,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                let mib = s.app.max_upload_bytes() / (1024 * 1024);
-                let tr = Tr::new(crate::middleware::current_lang(), s.i18n.clone());
-                return error_page(StatusCode::PAYLOAD_TOO_LARGE, Some(tr.t1("doc-limit", "mib", mib)));
-            }
-            Err(_) => return error_page(StatusCode::BAD_REQUEST, None),
-        },
-        Err(_) => return error_page(StatusCode::BAD_REQUEST, None),
+    let u = match received(&s, multipart).await {
+        Ok(u) => u,
+        Err(page) => return page,
     };
     if !csrf_ok(&session, &u.csrf) {
         return csrf_refused();
