@@ -594,3 +594,95 @@ async fn a_states_office_administrator_disables_a_colleague_and_no_one_else() {
         assert_eq!(disabled, ["luis.gomez"]);
     });
 }
+
+/// Every control of the portal's pages can be reached and named from the keyboard: each
+/// field has a label (or an accessible name), nothing reorders the tab sequence, and every
+/// action is a link or a button, not a scripted element.
+#[tokio::test]
+async fn the_portal_pages_are_usable_from_the_keyboard() {
+    on_every_engine!(|t| {
+        let s = TestServer::start(t).await;
+        let registry = s.user_token("reg.officer", "Registry", "officer,approver").await;
+        let body = crate::complete_request("chamber", "ARG", "Bank records of the accused");
+        let (_, draft) = crate::json(s.post("/api/v1/requests", &registry, &body).await).await;
+        let id = draft["id"].as_str().expect("id").to_owned();
+        for action in ["approve", "transmit"] {
+            s.post(&format!("/api/v1/requests/{id}/transitions"), &registry, &serde_json::json!({ "action": action }))
+                .await;
+        }
+        let fp = signed_in(&s, "fp.arg", "state:ARG", "officer,unit_admin").await;
+        let invitation = comity_app::invitations::InvitationInput {
+            name: "luis.gomez".into(),
+            email: "luis@cancilleria.example".into(),
+            unit: "state:ARG".into(),
+            roles: "officer".into(),
+            ..Default::default()
+        };
+        let sent = s.app.invite(&comity_app::Actor::operator(), &invitation).await.expect("an invitation");
+        let link = sent.activation_path.expect("a link");
+        let pages = [
+            ("/requests".to_owned(), &fp),
+            (format!("/requests/{id}"), &fp),
+            (format!("/requests/{id}/moves/acknowledge"), &fp),
+            (format!("/requests/{id}/moves/open_consultation"), &fp),
+            ("/partners/ARG".to_owned(), &fp),
+            ("/admin/users".to_owned(), &fp),
+            ("/account".to_owned(), &fp),
+        ];
+        let visitor = crate::ui::Browser::new(&s);
+        let mut checked = Vec::new();
+        for (path, who) in pages.iter().map(|(p, b)| (p.clone(), *b)).chain([(link, &visitor)]) {
+            let html = page(who.get(&path).await, StatusCode::OK, &path).await;
+            let problems = keyboard_problems(&html);
+            assert!(problems.is_empty(), "{path}: {problems:#?}");
+            checked.push(path);
+        }
+        assert_eq!(checked.len(), 8);
+    });
+}
+
+/// What would stop a keyboard user on a page: an unlabelled field, a positive tabindex, a
+/// clickable element that is neither a link nor a button.
+fn keyboard_problems(html: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let tags = |name: &str| -> Vec<String> {
+        html.match_indices(&format!("<{name}"))
+            .filter(|(i, _)| html[i + name.len() + 1..].starts_with([' ', '>']))
+            .map(|(i, _)| html[i..i + html[i..].find('>').unwrap_or(0) + 1].to_owned())
+            .collect()
+    };
+    let attr = |tag: &str, a: &str| -> Option<String> {
+        let key = format!(" {a}=\"");
+        tag.find(&key).map(|i| tag[i + key.len()..].split('"').next().unwrap_or("").to_owned())
+    };
+    for tag in tags("input").into_iter().chain(tags("select")).chain(tags("textarea")) {
+        if matches!(attr(&tag, "type").as_deref(), Some("hidden" | "submit")) {
+            continue;
+        }
+        let named = attr(&tag, "aria-label").is_some()
+            || attr(&tag, "id").is_some_and(|id| html.contains(&format!("for=\"{id}\"")));
+        if !named {
+            problems.push(format!("a field without a label: {tag}"));
+        }
+    }
+    for tag in tags("button").into_iter().chain(tags("a")) {
+        if attr(&tag, "tabindex").is_some_and(|t| t.parse::<i32>().unwrap_or(0) > 0) {
+            problems.push(format!("a positive tabindex reorders the page: {tag}"));
+        }
+    }
+    for tag in tags("div").into_iter().chain(tags("span")) {
+        if tag.contains("onclick") || tag.contains("role=\"button\"") {
+            problems.push(format!("a scripted control the keyboard cannot reach: {tag}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn keyboard_problems_are_found() {
+    let bad = r#"<label for="a">A</label><input id="a"><input id="b" name="b"><a href="/" tabindex="3">x</a><div onclick="go()">y</div>"#;
+    let found = keyboard_problems(bad);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(keyboard_problems(r#"<label for="a">A</label><select id="a"></select><input type="hidden" name="csrf">"#)
+        .is_empty());
+}
