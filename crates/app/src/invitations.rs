@@ -146,9 +146,10 @@ impl Comity {
             serde_json::json!({ "name": name, "unit": unit.name, "roles": invitation.roles, "email": email }),
         )
         .await?;
+        tx.commit().await?;
         let path = format!("/activate/{token}");
-        // The e-mail goes out before the invitation is committed: if it cannot be sent, there
-        // is no invitation nobody received.
+        // The e-mail goes out after the commit, so a slow mail server never holds the
+        // database's write lock; if it cannot be sent, the invitation is withdrawn again.
         let mailer = self.mailer()?;
         let emailed = match (&self.settings.public_url, mailer.is_enabled()) {
             (Some(base), true) => {
@@ -167,15 +168,20 @@ impl Comity {
                     message_id: crate::reminders::message_id(&invitation.id, mailer.sender_domain().as_deref()),
                     date: now,
                 };
-                let failed = |e: crate::mail::SendError| {
-                    AppError::Unavailable(format!("the invitation could not be e-mailed: {e}"))
+                let sent = match mailer.prepare(&mail).await {
+                    Ok(prepared) => prepared.deliver().await,
+                    Err(e) => Err(e),
                 };
-                mailer.prepare(&mail).await.map_err(failed)?.deliver().await.map_err(failed)?;
+                if let Err(e) = sent {
+                    let mut tx = self.db.write().await?;
+                    accounts::delete_invitation(&mut tx, &invitation.id).await?;
+                    tx.commit().await?;
+                    return Err(AppError::Unavailable(format!("the invitation could not be e-mailed: {e}")));
+                }
                 true
             }
             _ => false,
         };
-        tx.commit().await?;
         Ok(InvitationIssued {
             id: invitation.id,
             name,

@@ -443,3 +443,8 @@ pub async fn use_invitation(ex: &mut impl Executor, id: &str, at: DateTime<Utc>)
         .await?
         == 1)
 }
+
+/// Withdraws an invitation that could not be delivered.
+pub async fn delete_invitation(ex: &mut impl Executor, id: &str) -> Result<()> {
+    Sql::new("DELETE FROM invitations WHERE id = $1 AND used_at IS NULL").bind(id).execute(ex).await.map(|_| ())
+}

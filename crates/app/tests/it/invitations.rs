@@ -98,3 +98,20 @@ async fn invitations_expire_and_bad_ones_are_refused_with_reasons() {
         ));
     });
 }
+
+#[tokio::test]
+async fn an_invitation_that_cannot_be_emailed_is_withdrawn() {
+    on_every_engine!(|t| {
+        let smtp = SmtpServer::start().await;
+        let s = TestApp::with_settings(t, crate::mailing_to(&smtp)).await;
+        s.user("reg", "Registry", "officer").await;
+        let reg = actor(&s, "reg").await;
+        smtp.reject_next_data(10);
+        let failed = s.app.invite(&reg, &invitation("ana.perez", "state:ARG", "officer")).await;
+        assert!(matches!(failed, Err(AppError::Unavailable(_))), "{failed:?}");
+        // Nothing is left behind: the same person can be invited again once mail works.
+        smtp.reject_next_data(0);
+        let sent = s.app.invite(&reg, &invitation("ana.perez", "state:ARG", "officer")).await.expect("invite again");
+        assert!(sent.emailed);
+    });
+}
