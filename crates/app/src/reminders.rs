@@ -131,10 +131,11 @@ fn reminder_subject(reference: &str, classification: &str, deadline: NaiveDate, 
     }
 }
 
-/// A Message-ID that is the same for every attempt at the same reminder.
+/// A Message-ID that is the same for every attempt at the same e-mail (a reminder, a notice,
+/// an invitation), derived from its key.
 pub fn message_id(dedupe_key: &str, domain: Option<&str>) -> String {
     let hash = sha256_hex(dedupe_key);
-    format!("{}.reminder@{}", &hash[..32], domain.unwrap_or("comity.invalid"))
+    format!("{}.comity@{}", &hash[..32], domain.unwrap_or("comity.invalid"))
 }
 
 impl Comity {

@@ -116,6 +116,8 @@ struct RequestPage {
 /// A message of the thread as the request page shows it.
 pub struct MessageRow {
     pub from_partner: bool,
+    /// Written by the reader's side: shown on the right, as in any conversation.
+    pub ours: bool,
     pub author: String,
     pub author_unit: String,
     pub at: String,
@@ -500,6 +502,7 @@ pub async fn page(
             .into_iter()
             .map(|m| MessageRow {
                 from_partner: m.side == "partner",
+                ours: (m.side == "partner") == external,
                 author: m.author,
                 author_unit: m.author_unit,
                 at: m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
