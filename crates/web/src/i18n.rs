@@ -1,4 +1,4 @@
-//! English, French and Spanish throughout, with Project Fluent. Every label a page shows
+//! English, French, Spanish and Arabic (right to left) throughout, with Project Fluent. Every label a page shows
 //! comes from `locales/*.ftl`; a key missing from a language falls back to English, and a
 //! test proves every file defines the same keys.
 
@@ -16,6 +16,7 @@ pub enum Lang {
     En,
     Fr,
     Es,
+    Ar,
 }
 
 impl Lang {
@@ -24,10 +25,19 @@ impl Lang {
             Lang::En => "en",
             Lang::Fr => "fr",
             Lang::Es => "es",
+            Lang::Ar => "ar",
         }
     }
 
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Es];
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
+
+    /// The writing direction of pages in the language.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Ar => "rtl",
+            Lang::En | Lang::Fr | Lang::Es => "ltr",
+        }
+    }
 
     /// The language's name in itself, for the switcher.
     pub fn native_name(self) -> &'static str {
@@ -35,6 +45,7 @@ impl Lang {
             Lang::En => "English",
             Lang::Fr => "Français",
             Lang::Es => "Español",
+            Lang::Ar => "العربية",
         }
     }
 
@@ -43,6 +54,7 @@ impl Lang {
             Some("en") => Some(Lang::En),
             Some("fr") => Some(Lang::Fr),
             Some("es") => Some(Lang::Es),
+            Some("ar") => Some(Lang::Ar),
             _ => None,
         }
     }
@@ -59,10 +71,11 @@ impl Lang {
     }
 }
 
-const SOURCES: [(Lang, &str); 3] = [
+const SOURCES: [(Lang, &str); 4] = [
     (Lang::En, include_str!("../locales/en.ftl")),
     (Lang::Fr, include_str!("../locales/fr.ftl")),
     (Lang::Es, include_str!("../locales/es.ftl")),
+    (Lang::Ar, include_str!("../locales/ar.ftl")),
 ];
 
 pub struct I18n {
@@ -84,7 +97,9 @@ impl I18n {
             let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(res, _)| res);
             let langid = lang.code().parse().unwrap_or_default();
             let mut b = FluentBundle::new_concurrent(vec![langid]);
-            b.set_use_isolating(false);
+            // Values set into right-to-left text (a date, a reference) are isolated so that
+            // their digits and hyphens keep their order; left-to-right pages need no marks.
+            b.set_use_isolating(lang.dir() == "rtl");
             let _ = b.add_resource(res);
             bundles.insert(lang, b);
         }
@@ -171,7 +186,7 @@ mod tests {
     fn every_language_defines_the_same_messages() {
         let en = I18n::keys(Lang::En);
         assert!(en.len() > 50, "suspiciously few messages: {}", en.len());
-        for lang in [Lang::Fr, Lang::Es] {
+        for lang in [Lang::Fr, Lang::Es, Lang::Ar] {
             let other = I18n::keys(lang);
             let missing: Vec<_> = en.difference(&other).collect();
             let extra: Vec<_> = other.difference(&en).collect();

@@ -254,9 +254,14 @@ async fn walk_through(
     check_treaties(client, "Statut de Rome", "APIC", true).await?;
     save(client, shots, &format!("partner-profile-fr-{engine}.png")).await?;
 
+    // In Arabic the page is laid out right to left.
+    client.find(Locator::Css("header a.lang[hreflang='ar']")).await?.click().await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='ar'][dir='rtl']")).await?;
+    save(client, shots, &format!("partner-profile-ar-{engine}.png")).await?;
+
     // Back to English, so the choice is seen to stick both ways.
-    client.find(Locator::Css("header a.lang")).await?.click().await?;
-    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='en']")).await?;
+    client.find(Locator::Css("header a.lang[hreflang='en']")).await?.click().await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='en'][dir='ltr']")).await?;
     Ok(())
 }
 
@@ -394,6 +399,25 @@ async fn set_value(client: &Client, id: &str, value: &str) -> Result<(), Failure
 async fn fill(client: &Client, id: &str, text: &str) -> Result<(), Failure> {
     client.find(Locator::Id(id)).await?.send_keys(text).await?;
     Ok(())
+}
+
+/// Waits until the element's text contains `needle` (the page may still be the previous one
+/// when a form posts back to the same address), and returns the text.
+async fn text_with(client: &Client, css: &str, needle: &str) -> Result<String, Failure> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            return Err(fail(format!("{css} never showed {needle:?}; it reads {text:?}")));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn text_of(client: &Client, css: &str) -> Result<String, Failure> {
@@ -560,11 +584,7 @@ async fn request_journey(
     // Once sent, the request has a thread with the State; a message goes without any script.
     fill(client, "message-body", "The note verbale went out today; please confirm the central authority.").await?;
     client.find(Locator::Css("form.message-form button[type=submit]")).await?.click().await?;
-    wait_for_path(client, &request).await?;
-    let thread = text_of(client, "ol.thread").await?;
-    if !thread.contains("please confirm the central authority") {
-        return Err(fail(format!("the message is not in the thread: {thread}")));
-    }
+    text_with(client, "ol.thread", "please confirm the central authority").await?;
     client.execute("document.getElementById('messages').scrollIntoView()", vec![]).await?;
     save(client, shots, &format!("request-thread-{engine}.png")).await?;
 
@@ -588,10 +608,9 @@ async fn request_journey(
     client.find(Locator::Id("doc-kind")).await?.select_by_value("material_received").await?;
     fill(client, "doc-description", "Execution report from the central authority").await?;
     client.find(Locator::Css("form.upload button[type=submit]")).await?.click().await?;
-    wait_for_path(client, &request).await?;
-    let docs = text_of(client, "section[aria-labelledby=documents] table").await?;
-    if !docs.contains("execution-report.pdf") || !docs.contains("Material received") {
-        return Err(fail(format!("the uploaded report is not listed: {docs}")));
+    let docs = text_with(client, "section[aria-labelledby=documents] table", "execution-report.pdf").await?;
+    if !docs.contains("Material received") {
+        return Err(fail(format!("the uploaded report is not listed as material received: {docs}")));
     }
 
     make_move(client, &request, "record_execution", &day(0), &[], None).await?;
@@ -783,7 +802,8 @@ async fn portal_journey(
     officer.goto(&server.url(&request)).await?;
     fill(officer, "message-body", "Both spellings are the same person; see the annexed passport copy.").await?;
     officer.find(Locator::Css("form.message-form button[type=submit]")).await?.click().await?;
-    wait_for_path(officer, &request).await?;
+    // The officer's page was already the request's: wait for the thread the answer renders.
+    text_with(officer, "ol.thread", "Both spellings are the same person").await?;
     state.goto(&server.url(&request)).await?;
     let thread = text_of(state, "ol.thread").await?;
     if !thread.contains("Both spellings are the same person") {
@@ -804,7 +824,8 @@ async fn portal_journey(
     state.find(Locator::Id("file")).await?.send_keys(&pdf.display().to_string()).await?;
     state.find(Locator::Id("doc-kind")).await?.select_by_value("material_received").await?;
     state.find(Locator::Css("form.upload button[type=submit]")).await?.click().await?;
-    wait_for_path(state, &request).await?;
+    // The page was already this request's: wait for the answer to the upload, not the URL.
+    text_with(state, "section[aria-labelledby=documents] table", "bank-records.pdf").await?;
     make_move(state, &request, "record_execution", &today, &[], None).await?;
     save(state, shots, &format!("portal-6-state-executed-{engine}.png")).await?;
 

@@ -123,6 +123,10 @@ impl Chrome {
         }
     }
 
+    pub fn dir(&self) -> &'static str {
+        self.tr.lang.dir()
+    }
+
     pub fn lang(&self) -> &'static str {
         self.tr.lang.code()
     }

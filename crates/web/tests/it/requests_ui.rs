@@ -302,7 +302,7 @@ async fn a_request_is_drafted_completed_approved_and_sent_through_the_pages() {
         // Every page in French.
         assert_eq!(officer.get("/lang/fr?next=/requests").await.status(), StatusCode::SEE_OTHER);
         let html = page(officer.get("/requests").await, StatusCode::OK, "liste").await;
-        assert!(html.contains("Demandes de coopération") && html.contains(r#"<html lang="fr">"#));
+        assert!(html.contains("Demandes de coopération") && html.contains(r#"<html lang="fr" dir="ltr">"#));
         assert!(html.contains("Transmise"), "the status in French");
         assert!(html.contains("Argentine") && !html.contains("Argentina"), "the partner's French name");
         let html = page(officer.get(&format!("/requests/{id}")).await, StatusCode::OK, "demande").await;
@@ -318,10 +318,16 @@ async fn a_request_is_drafted_completed_approved_and_sent_through_the_pages() {
         // And in Spanish, where the switcher offers the two other languages by their own names.
         assert_eq!(officer.get("/lang/es?next=/requests").await.status(), StatusCode::SEE_OTHER);
         let html = page(officer.get("/requests").await, StatusCode::OK, "lista").await;
-        assert!(html.contains("Solicitudes de cooperación") && html.contains(r#"<html lang="es">"#));
+        assert!(html.contains("Solicitudes de cooperación") && html.contains(r#"<html lang="es" dir="ltr">"#));
         assert!(html.contains(r#"hreflang="en">English</a>"#) && html.contains(r#"hreflang="fr">Français</a>"#));
         let html = page(officer.get(&format!("/requests/{id}")).await, StatusCode::OK, "solicitud").await;
         assert!(html.contains("Historial"), "{html}");
+
+        // And in Arabic, laid out right to left.
+        assert_eq!(officer.get("/lang/ar?next=/requests").await.status(), StatusCode::SEE_OTHER);
+        let html = page(officer.get("/requests").await, StatusCode::OK, "arabic list").await;
+        assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "right to left");
+        assert!(html.contains(r#"hreflang="es">Español</a>"#) && !html.contains("Solicitudes de cooperación"));
     });
 }
 

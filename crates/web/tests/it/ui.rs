@@ -111,7 +111,7 @@ async fn a_browser_signs_in_browses_and_signs_out() {
         // The browser's language is followed until one is chosen.
         let french = s.http.get(s.url("/login")).header("accept-language", "fr-CH, fr;q=0.9, en;q=0.8").send().await;
         let page = french.expect("GET /login").text().await.expect("the page");
-        assert!(page.contains("Connexion") && page.contains(r#"<html lang="fr">"#));
+        assert!(page.contains("Connexion") && page.contains(r#"<html lang="fr" dir="ltr">"#));
 
         // The login form sets its own CSRF cookie, and carries the same token in the form.
         let res = b.get("/login").await;
@@ -170,7 +170,7 @@ async fn a_browser_signs_in_browses_and_signs_out() {
         assert!(set_cookie(&res, "comity_lang").is_some_and(|c| c.starts_with("comity_lang=fr")));
         let page = b.get("/partners").await.text().await.expect("the page");
         assert!(page.contains("Partenaires"), "French labels after switching");
-        assert!(page.contains(r#"<html lang="fr">"#));
+        assert!(page.contains(r#"<html lang="fr" dir="ltr">"#));
         let page = b.get("/partners/ARG").await.text().await.expect("the page");
         assert!(page.contains("Argentine"), "the French name of the State");
         let res = b.get("/lang/fr?next=//evil.example/").await;

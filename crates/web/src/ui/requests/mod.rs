@@ -178,11 +178,11 @@ pub fn field_label(tr: &Tr, key: &str) -> String {
     tr.code("rf", key)
 }
 
-/// The letter templates' language matching the page's (English for Spanish pages, until the
-/// letters have a Spanish template).
+/// The letter templates' language matching the page's (English for Spanish and Arabic
+/// pages, until the letters have templates in those languages).
 pub fn letter_language(tr: &Tr) -> LetterLanguage {
     match tr.lang {
-        Lang::En | Lang::Es => LetterLanguage::English,
+        Lang::En | Lang::Es | Lang::Ar => LetterLanguage::English,
         Lang::Fr => LetterLanguage::French,
     }
 }
