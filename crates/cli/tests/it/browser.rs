@@ -98,6 +98,18 @@ impl Drop for Chromedriver {
     }
 }
 
+/// Where screenshots go and a running chromedriver, or none when browser tests are off
+/// (`COMITY_TEST_BROWSER=1` turns them on; CI sets it).
+fn browser_run() -> Option<(PathBuf, Chromedriver)> {
+    if std::env::var("COMITY_TEST_BROWSER").ok().as_deref() != Some("1") {
+        eprintln!("skipped: set COMITY_TEST_BROWSER=1");
+        return None;
+    }
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
+    Some((shots, Chromedriver::start()))
+}
+
 async fn browser(driver: &Chromedriver, profile_dir: &std::path::Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -130,13 +142,7 @@ async fn browser(driver: &Chromedriver, profile_dir: &std::path::Path) -> Client
 
 #[tokio::test]
 async fn sign_in_search_and_read_a_state_profile_in_two_languages() {
-    if std::env::var("COMITY_TEST_BROWSER").ok().as_deref() != Some("1") {
-        eprintln!("skipped: set COMITY_TEST_BROWSER=1");
-        return;
-    }
-    let shots = screenshot_dir();
-    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
-    let driver = Chromedriver::start();
+    let Some((shots, driver)) = browser_run() else { return };
     comity_testkit::on_every_engine!(|t| {
         let server = Server::start(&t.url);
         let password = server.admin_password().expect("the first start prints the administrator's password");
@@ -351,13 +357,7 @@ async fn save(client: &Client, dir: &std::path::Path, name: &str) -> Result<(), 
 /// execution with the State's report uploaded, and reads the turnaround on the page.
 #[tokio::test]
 async fn draft_approve_send_and_execute_a_request() {
-    if std::env::var("COMITY_TEST_BROWSER").ok().as_deref() != Some("1") {
-        eprintln!("skipped: set COMITY_TEST_BROWSER=1");
-        return;
-    }
-    let shots = screenshot_dir();
-    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
-    let driver = Chromedriver::start();
+    let Some((shots, driver)) = browser_run() else { return };
     comity_testkit::on_every_engine!(|t| {
         let server = Server::start(&t.url);
         let password = add_user(&t.url, "reg.head", "officer,approver", "Registry");
@@ -664,13 +664,7 @@ async fn request_journey(
 /// thread, and reports execution with the material uploaded; the officer sees each step.
 #[tokio::test]
 async fn an_officer_and_a_focal_point_work_a_request_side_by_side() {
-    if std::env::var("COMITY_TEST_BROWSER").ok().as_deref() != Some("1") {
-        eprintln!("skipped: set COMITY_TEST_BROWSER=1");
-        return;
-    }
-    let shots = screenshot_dir();
-    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
-    let driver = Chromedriver::start();
+    let Some((shots, driver)) = browser_run() else { return };
     comity_testkit::on_every_engine!(|t| {
         let server = Server::start(&t.url);
         let password = add_user(&t.url, "reg.officer", "officer,approver", "Registry");
