@@ -68,12 +68,14 @@ async fn read(mut m: Multipart) -> Result<Upload, axum::extract::multipart::Mult
     Ok(u)
 }
 
-/// The submitted form, or the page that says why it could not be read (too large: the limit).
+/// The submitted form with its CSRF token checked, or the page that says why it was refused
+/// (too large: the limit).
 async fn received(
     s: &AppState,
+    session: &comity_app::auth::SessionState,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Upload, Response> {
-    match multipart {
+    let u = match multipart {
         Ok(m) => read(m).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 let mib = s.app.max_upload_bytes() / (1024 * 1024);
@@ -84,7 +86,11 @@ async fn received(
             }
         }),
         Err(_) => Err(error_page(StatusCode::BAD_REQUEST, None)),
+    }?;
+    if !csrf_ok(session, &u.csrf) {
+        return Err(csrf_refused());
     }
+    Ok(u)
 }
 
 pub async fn upload(
@@ -93,13 +99,10 @@ pub async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let u = match received(&s, multipart).await {
+    let u = match received(&s, &session, multipart).await {
         Ok(u) => u,
         Err(page) => return page,
     };
-    if !csrf_ok(&session, &u.csrf) {
-        return csrf_refused();
-    }
     let input = DocumentUpload {
         filename: u.filename.clone(),
         media_type: u.media_type.clone(),
@@ -167,13 +170,10 @@ pub async fn message(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let u = match received(&s, multipart).await {
+    let u = match received(&s, &session, multipart).await {
         Ok(u) => u,
         Err(page) => return page,
     };
-    if !csrf_ok(&session, &u.csrf) {
-        return csrf_refused();
-    }
     let refused = crate::ui::refused_page;
     if u.body.trim().is_empty() {
         let mut f = comity_domain::validation::FieldErrors::new();
