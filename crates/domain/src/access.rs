@@ -80,6 +80,10 @@ vocabulary! {
         Statistics => "statistics",
         Request => "request",
         RequestDocument => "request_document",
+        Warrant => "warrant",
+        TravelAlert => "travel_alert",
+        Demarche => "demarche",
+        Finding => "finding",
     }
 }
 
@@ -96,7 +100,15 @@ impl RecordKind {
 
     /// Case records: kept by the unit that drafted them and shared with those it names.
     fn is_case_record(self) -> bool {
-        matches!(self, RecordKind::Request | RecordKind::RequestDocument)
+        matches!(
+            self,
+            RecordKind::Request
+                | RecordKind::RequestDocument
+                | RecordKind::Warrant
+                | RecordKind::TravelAlert
+                | RecordKind::Demarche
+                | RecordKind::Finding
+        )
     }
 
     fn is_account(self) -> bool {

@@ -8,6 +8,7 @@ pub mod partner;
 pub mod receipt;
 pub mod request;
 pub mod validation;
+pub mod warrant;
 
 /// Declares a closed vocabulary whose wire form is a stable snake_case code, shared by the
 /// database, the JSON API and the templates, so every layer parses it the same way.

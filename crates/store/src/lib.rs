@@ -16,6 +16,7 @@ pub mod partners;
 pub mod receipts;
 pub mod requests;
 mod sql;
+pub mod warrants;
 
 pub use dialect::{Db, Engine, Executor, Handle, Tx};
 pub use error::StoreError;

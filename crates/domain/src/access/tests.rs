@@ -141,7 +141,7 @@ proptest! {
         p in principal(),
         mut r in record(),
         a in write_action(),
-        kind in proptest::sample::select(&[RecordKind::Request, RecordKind::RequestDocument][..]),
+        kind in proptest::sample::select(&[RecordKind::Request, RecordKind::RequestDocument, RecordKind::Warrant, RecordKind::TravelAlert, RecordKind::Demarche, RecordKind::Finding][..]),
     ) {
         r.kind = kind;
         if decide(&p, a, &r).is_ok() {
