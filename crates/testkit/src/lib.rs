@@ -5,6 +5,7 @@
 //! server the tests may create databases on (CI always sets it); each test gets its own
 //! database, dropped when the [`TestDatabase`] goes out of scope.
 
+pub mod imap;
 pub mod smtp;
 
 use std::path::PathBuf;
