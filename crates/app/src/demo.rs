@@ -199,10 +199,103 @@ impl Comity {
             self.add_communication_profile(&registry, state, &input).await?;
         }
         DemoRequests::new(self).await?.populate().await?;
+        self.populate_demo_warrants(&registry).await?;
         let mut tx = self.db.write().await?;
         accounts::set_setting(&mut tx, DEMO_MARK, "true", self.clock.now()).await?;
         tx.commit().await?;
         self.demo_logins().await
+    }
+
+    /// Two warrants (one under seal), a confirmed travel alert and a finding referred to the
+    /// Assembly, all illustrative, so the warrant, alert and non-compliance pages have work.
+    async fn populate_demo_warrants(&self, registry: &Actor) -> Result<()> {
+        use crate::{
+            alerts::AlertInput,
+            compliance::FindingInput,
+            warrants::{PersonInput, WarrantInput},
+        };
+        let today = self.today();
+        let ago = |days: u64| today.checked_sub_days(chrono::Days::new(days)).unwrap_or(today).to_string();
+        let ahead = |days: u64| today.checked_add_days(chrono::Days::new(days)).unwrap_or(today).to_string();
+        let warrant = |reference: &str, name: &str, aliases: &[&str], sealed: bool, issued: String| WarrantInput {
+            reference: reference.into(),
+            person: Some(PersonInput {
+                name: format!("{name} ({ILLUSTRATIVE})"),
+                aliases: aliases.iter().map(|a| (*a).into()).collect(),
+                born_on: None,
+                nationality: None,
+            }),
+            situation: format!("Situation A ({ILLUSTRATIVE})"),
+            case_name: format!("The Prosecutor v. {name}"),
+            chamber: "Pre-Trial Chamber I".into(),
+            issued_on: issued,
+            crimes: "Crimes against humanity (art. 7(1)(a) and (k))".into(),
+            facts: format!("{ILLUSTRATIVE} facts for the demonstration workspace."),
+            under_seal: sealed,
+            named_units: if sealed { vec!["Office of the Prosecutor".into()] } else { Vec::new() },
+            ..WarrantInput::default()
+        };
+        let public = self
+            .issue_warrant(
+                registry,
+                &warrant("ICC-DEMO-01/26-1", "Mahmoud Al-Rashid", &["Mahmud el-Rachid"], false, ago(400)),
+            )
+            .await?;
+        self.issue_warrant(registry, &warrant("ICC-DEMO-01/26-2-US", "Person B", &[], true, ago(60))).await?;
+        let otp = accounts::user_by_name(&mut self.db.read().await?, "otp.officer").await?.ok_or(AppError::NotFound)?;
+        let otp = Actor::from_user(&otp, AuthMethod::Operator)?;
+        let alert = self
+            .report_travel(
+                &otp,
+                &AlertInput {
+                    person_id: Some(public.person.id.clone()),
+                    destinations: vec!["KEN".into()],
+                    expected_from: Some(ahead(9)),
+                    expected_to: Some(ahead(11)),
+                    source: format!("Embassy contact ({ILLUSTRATIVE})"),
+                    source_reliability: Some("B".into()),
+                    information_credibility: Some("2".into()),
+                    summary: format!("{ILLUSTRATIVE}: expected at a regional conference."),
+                    ..AlertInput::default()
+                },
+                comity_domain::warrant::AlertIntake::Form,
+            )
+            .await?;
+        self.move_alert(
+            &otp,
+            &alert.summary.id,
+            &crate::alerts::AlertMove { action: "confirm".into(), version: Some(alert.version), ..Default::default() },
+        )
+        .await?;
+        self.report_travel(
+            &otp,
+            &AlertInput {
+                reported_name: "Mahmud Rashid".into(),
+                destinations: vec!["FRA".into()],
+                expected_from: Some(ahead(30)),
+                source: format!("Public report ({ILLUSTRATIVE})"),
+                ..AlertInput::default()
+            },
+            comity_domain::warrant::AlertIntake::Form,
+        )
+        .await?;
+        let presidency =
+            accounts::user_by_name(&mut self.db.read().await?, "presidency.staff").await?.ok_or(AppError::NotFound)?;
+        let presidency = Actor::from_user(&presidency, AuthMethod::Operator)?;
+        self.record_finding(
+            &presidency,
+            &FindingInput {
+                partner_id: "KEN".into(),
+                decided_on: ago(40),
+                chamber: "Pre-Trial Chamber I".into(),
+                decision_reference: "ICC-DEMO-01/26-9".into(),
+                warrant_id: Some(public.summary.id.clone()),
+                summary: format!("{ILLUSTRATIVE} finding for the demonstration workspace."),
+                ..FindingInput::default()
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// The demo accounts as stored, with their units' names.

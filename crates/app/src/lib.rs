@@ -4,9 +4,12 @@
 //! policy cannot be bypassed by choosing another door.
 
 pub mod actor;
+pub mod alerts;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;
+pub mod compliance;
+pub mod demarches;
 pub mod demo;
 pub mod documents;
 mod error;
@@ -14,6 +17,7 @@ pub mod import;
 pub mod invitations;
 pub mod letter;
 pub mod mail;
+pub mod mailbox;
 pub mod messages;
 pub mod partners;
 mod pdf;
@@ -27,6 +31,7 @@ pub mod settings;
 pub mod statistics;
 pub mod trail;
 pub mod users;
+pub mod warrants;
 
 use std::sync::Arc;
 

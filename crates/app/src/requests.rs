@@ -906,6 +906,45 @@ impl Comity {
         Ok(format!("RFC-{year}-{n:05}"))
     }
 
+    /// One request as a list shows it, for pages that gather requests from elsewhere (a
+    /// warrant's copies, a finding's requests). Not found when the actor may not see it.
+    pub async fn request_summary(&self, actor: &Actor, id: &str) -> Result<RequestSummary> {
+        let mut c = self.db.read().await?;
+        let r = self.visible_request(&mut c, actor, id, Action::Read).await?;
+        let mut line_types: Vec<String> = Vec::new();
+        for l in store::lines(&mut c, &r.id).await? {
+            if !line_types.contains(&l.line_type) {
+                line_types.push(l.line_type);
+            }
+        }
+        let names = partner_store::names(&mut c, std::slice::from_ref(&r.partner_id)).await?;
+        let (name, name_fr) = names.into_iter().next().map(|(_, n, f)| (n, f)).unwrap_or_default();
+        Ok(RequestSummary {
+            overdue: rules::is_overdue(status_of(&r), r.deadline, self.today()),
+            line_types,
+            imported: r.imported_at.is_some(),
+            partner_name: name,
+            partner_name_fr: name_fr,
+            id: r.id,
+            reference: r.reference,
+            direction: r.direction,
+            organ: r.organ,
+            on_behalf_of: r.on_behalf_of,
+            kind: r.kind,
+            partner_id: r.partner_id,
+            title: r.title,
+            situation: r.situation,
+            urgency: r.urgency,
+            status: r.status,
+            deadline: r.deadline,
+            transmitted_on: r.transmitted_on,
+            first_response_on: r.first_response_on,
+            executed_on: r.executed_on,
+            classification: r.classification,
+            updated_at: r.updated_at,
+        })
+    }
+
     /// A request as this actor may see it.
     pub async fn request(&self, actor: &Actor, id: &str) -> Result<RequestView> {
         let mut c = self.db.read().await?;
@@ -1464,6 +1503,7 @@ impl Comity {
             _ => None,
         };
         let mut line_detail = serde_json::Map::new();
+        let mut arrests = Vec::new();
         for l in &mut lines {
             let current = LineOutcome::parse(&l.outcome).unwrap_or(LineOutcome::Pending);
             let is_final = matches!(current, LineOutcome::Executed | LineOutcome::NotExecuted | LineOutcome::Withdrawn);
@@ -1482,6 +1522,11 @@ impl Comity {
                         && r.provisional_arrest_on.is_none()
                     {
                         r.provisional_arrest_on = Some(effective_on);
+                    }
+                    if o == LineOutcome::Executed {
+                        if let Some(t) = LineType::parse(&l.line_type) {
+                            arrests.push(t);
+                        }
                     }
                 }
             }
@@ -1525,6 +1570,10 @@ impl Comity {
         }
         r.version = expected + 1;
         append(tx, &r, m.code(), Some(from.code()), effective_on, now, actor, &reason, detail.clone().into()).await?;
+        for t in arrests {
+            // The person's status under the warrant follows what the State did.
+            self.follow_request_outcome(tx, &r, t, effective_on, actor).await?;
+        }
         if m == Move::StartPreConsultation && !imported {
             // Informal consultation: the State's focal points are told a draft awaits their
             // comments in the thread; it is sent only once approved.

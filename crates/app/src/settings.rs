@@ -29,6 +29,12 @@ pub struct Settings {
     pub receipt_key: Option<ed25519_dalek::SigningKey>,
     /// The address users reach Comity at (`COMITY_PUBLIC_URL`), for links in e-mails.
     pub public_url: Option<String>,
+    /// The mailbox where travel reports arrive (`COMITY_TRAVEL_MAILBOX`); none turns polling off.
+    pub travel_mailbox: Option<crate::mailbox::MailboxConfig>,
+    /// The unit that triages reports from the mailbox; none means the first OTP office.
+    pub travel_alert_unit: Option<String>,
+    /// Days a State is given to answer the Assembly President's open letter.
+    pub open_letter_reply_days: i64,
 }
 
 impl Default for Settings {
@@ -45,6 +51,9 @@ impl Default for Settings {
             reminder_horizon_days: 7,
             receipt_key: None,
             public_url: None,
+            travel_mailbox: None,
+            travel_alert_unit: None,
+            open_letter_reply_days: comity_domain::warrant::OPEN_LETTER_REPLY_DAYS as i64,
         }
     }
 }

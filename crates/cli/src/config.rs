@@ -38,6 +38,13 @@ pub const ENV: &[(&str, &str)] = &[
         "COMITY_RECEIPT_KEY",
         "file with the Ed25519 key that signs receipts (comity receipt keygen); unset: a key kept in the database",
     ),
+    (
+        "COMITY_TRAVEL_MAILBOX",
+        "the travel-report mailbox, imaps://user:password@host/INBOX; unset: no polling (password never printed)",
+    ),
+    ("COMITY_TRAVEL_MAILBOX_POLL_SECS", "seconds between polls of the travel mailbox (default 60)"),
+    ("COMITY_TRAVEL_ALERT_UNIT", "the unit that triages reports from the mailbox (default: the first OTP unit)"),
+    ("COMITY_OPEN_LETTER_REPLY_DAYS", "days a State has to answer the Assembly President's open letter (default 14)"),
     ("COMITY_LOG", "log filter, e.g. info or comity=debug (default info)"),
     ("COMITY_LOG_FORMAT", "text (default) or json"),
 ];
@@ -50,6 +57,7 @@ pub struct Config {
     pub settings: Settings,
     /// How often the reminder worker scans deadlines and sends what is due.
     pub reminder_interval: Duration,
+    pub mailbox_interval: Duration,
 }
 
 fn env_flag(name: &str) -> Result<bool> {
@@ -82,6 +90,15 @@ pub fn settings_from_env() -> Result<Settings> {
     }
     s.mail = mail_from_env()?;
     s.reminder_horizon_days = env_number("COMITY_REMINDER_HORIZON_DAYS", 7, 0..=365)?;
+    s.travel_mailbox = match env_text("COMITY_TRAVEL_MAILBOX") {
+        Some(url) => Some(
+            comity_app::mailbox::MailboxConfig::from_url(&url)
+                .map_err(|e| anyhow::anyhow!("COMITY_TRAVEL_MAILBOX: {e}"))?,
+        ),
+        None => None,
+    };
+    s.travel_alert_unit = env_text("COMITY_TRAVEL_ALERT_UNIT");
+    s.open_letter_reply_days = env_number("COMITY_OPEN_LETTER_REPLY_DAYS", 14, 1..=180)?;
     s.public_url = match std::env::var("COMITY_PUBLIC_URL").ok().map(|u| u.trim().trim_end_matches('/').to_owned()) {
         None => None,
         Some(u) if u.is_empty() => None,
@@ -142,6 +159,9 @@ impl Config {
             reminder_interval: Duration::from_secs(
                 env_number("COMITY_REMINDER_INTERVAL_SECS", 300, 10..=24 * 3600)?.unsigned_abs(),
             ),
+            mailbox_interval: Duration::from_secs(
+                env_number("COMITY_TRAVEL_MAILBOX_POLL_SECS", 60, 5..=24 * 3600)?.unsigned_abs(),
+            ),
         })
     }
 
@@ -184,6 +204,8 @@ impl Config {
             }
         }
         out.push_str(&format!("reminder_interval_secs = {}\n", self.reminder_interval.as_secs()));
+        let mailbox = self.settings.travel_mailbox.as_ref().map(|m| format!("{}:{} as {}", m.host, m.port, m.user));
+        out.push_str(&format!("travel_mailbox = {}\n", mailbox.unwrap_or_else(|| "(none)".into())));
         out.push_str(&format!("reminder_horizon_days = {}\n", self.settings.reminder_horizon_days));
         out.push_str(&format!(
             "public_url            = {}\n",

@@ -76,6 +76,8 @@ enum Command {
     /// Signed receipts: make a signing key, publish the key ring, verify a receipt offline.
     #[command(subcommand)]
     Receipt(receipt::ReceiptCommand),
+    /// Poll the travel-report mailbox once (COMITY_TRAVEL_MAILBOX) and print what came in.
+    PollMailbox,
     /// Measure throughput, latency, start-up time and memory on a synthetic workload.
     Bench(bench::BenchArgs),
 }
@@ -236,6 +238,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(cmd) => import::run(&open(&g, false).await?, cmd).await,
         Command::Receipt(cmd) => receipt::run(&g, cmd).await,
+        Command::PollMailbox => {
+            let cfg = config::settings_from_env()?;
+            let Some(mailbox) = cfg.travel_mailbox.clone() else {
+                bail!("COMITY_TRAVEL_MAILBOX is not set: give the mailbox as imaps://user:password@host/INBOX");
+            };
+            let app = open(&g, false).await?;
+            let poll = app.poll_mailbox(&mailbox).await?;
+            println!(
+                "{} message(s) read: {} new draft alert(s), {} already taken in, {} unreadable",
+                poll.fetched,
+                poll.created.len(),
+                poll.duplicates,
+                poll.unreadable.len()
+            );
+            for u in &poll.unreadable {
+                println!("  {u}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => bench::run(&g.database_url, args).await,
     }
 }
@@ -317,6 +338,10 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let reminders = tokio::spawn(comity_app::reminders::run_reminders(app.clone(), cfg.reminder_interval, async {
         let _ = reminders_stopped.await;
     }));
+    let (stop_mailbox, mailbox_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mailbox = tokio::spawn(comity_app::alerts::run_mailbox(app.clone(), cfg.mailbox_interval, async {
+        let _ = mailbox_stopped.await;
+    }));
     println!(
         "Comity is listening on http://{addr} ({} database, ready in {} ms). Press Ctrl+C to stop.",
         app.db.engine().name(),
@@ -327,6 +352,8 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     // Let a reminder pass under way finish, so no e-mail is left half-sent; SMTP timeouts
     // bound the wait, and past this limit the lease rules settle the job on the next start.
     let _ = stop_reminders.send(());
+    let _ = stop_mailbox.send(());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), mailbox).await;
     if tokio::time::timeout(std::time::Duration::from_secs(60), reminders).await.is_err() {
         eprintln!("the reminder worker did not stop in time; its job is settled on the next start");
     }

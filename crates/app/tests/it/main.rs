@@ -2,9 +2,11 @@
 //! clock that moves only when told to.
 
 mod accounts;
+mod alerts;
 mod bootstrap;
 mod demo;
 mod invitations;
+mod mailbox;
 mod messages;
 mod proposals;
 mod receipts;
@@ -13,6 +15,7 @@ mod requests;
 mod second_factor;
 mod sessions;
 mod statistics_requests;
+mod warrants;
 
 use std::sync::Arc;
 
