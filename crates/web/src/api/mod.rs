@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers.
 
+mod alerts;
+mod findings;
 mod invitations;
 mod messages;
 mod notifications;
@@ -8,6 +10,7 @@ mod proposals;
 mod receipts;
 mod requests;
 mod system;
+mod warrants;
 
 pub(crate) use receipts::as_attachment;
 pub(crate) use requests::attachment;
@@ -77,6 +80,35 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         notifications::list,
         notifications::mark_read,
         notifications::mark_all_read,
+        warrants::list,
+        warrants::create,
+        warrants::get_one,
+        warrants::set_status,
+        warrants::unseal,
+        warrants::send_requests,
+        warrants::person,
+        warrants::photo,
+        warrants::set_photo,
+        warrants::statistics,
+        warrants::public,
+        alerts::list,
+        alerts::create,
+        alerts::submit_message,
+        alerts::poll,
+        alerts::get_one,
+        alerts::update,
+        alerts::transition,
+        alerts::drafts,
+        alerts::request,
+        alerts::message,
+        alerts::demarches,
+        alerts::log_demarche,
+        findings::list,
+        findings::create,
+        findings::get_one,
+        findings::update_step,
+        findings::attach,
+        findings::document,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody, crate::error::ErrorCode)),
     modifiers(&BearerAuth),
@@ -84,6 +116,9 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         (name = "partners", description = "States, organisations and networks; focal points; communication profiles"),
         (name = "requests", description = "Requests for cooperation: drafting, lifecycle moves, history, documents and work queues"),
         (name = "receipts", description = "Signed receipts of each exchange on a request, and the keys that verify them"),
+        (name = "warrants", description = "Warrants and summonses, the persons they name, and the requests sent to arrest them"),
+        (name = "alerts", description = "Travel alerts: intake, triage, the destination brief and prefilled drafts; démarches"),
+        (name = "findings", description = "Findings of non-compliance and the Assembly's procedure"),
         (name = "notifications", description = "Your in-app notifications: reminders of approaching and passed deadlines"),
         (name = "statistics", description = "Public aggregates"),
         (name = "administration", description = "Accounts and the audit trail"),
@@ -151,6 +186,31 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/requests/{id}/receipts/{number}", get(receipts::download))
         .route("/api/v1/requests/{id}/receipts/{number}/pdf", get(receipts::download_pdf))
         .route("/api/v1/receipts/keys", get(receipts::keys))
+        .route("/api/v1/warrants", get(warrants::list).post(warrants::create))
+        .route("/api/v1/warrants/{id}", get(warrants::get_one))
+        .route("/api/v1/warrants/{id}/status", post(warrants::set_status))
+        .route("/api/v1/warrants/{id}/unseal", post(warrants::unseal))
+        .route("/api/v1/warrants/{id}/requests", post(warrants::send_requests))
+        .route("/api/v1/persons/{id}", get(warrants::person))
+        .route("/api/v1/persons/{id}/photo", get(warrants::photo).put(warrants::set_photo))
+        .route("/api/v1/statistics/warrants", get(warrants::statistics))
+        .route("/api/v1/public/warrants", get(warrants::public))
+        .route("/api/v1/alerts", get(alerts::list).post(alerts::create))
+        .route("/api/v1/alerts/messages", post(alerts::submit_message))
+        .route("/api/v1/alerts/mailbox/poll", post(alerts::poll))
+        .route("/api/v1/alerts/{id}", get(alerts::get_one).patch(alerts::update))
+        .route("/api/v1/alerts/{id}/transitions", post(alerts::transition))
+        .route("/api/v1/alerts/{id}/drafts", get(alerts::drafts))
+        .route("/api/v1/alerts/{id}/requests", post(alerts::request))
+        .route("/api/v1/alerts/{id}/message", get(alerts::message))
+        .route("/api/v1/demarches", get(alerts::demarches).post(alerts::log_demarche))
+        .route("/api/v1/findings", get(findings::list).post(findings::create))
+        .route("/api/v1/findings/{id}", get(findings::get_one))
+        .route("/api/v1/findings/{id}/steps/{step}", axum::routing::put(findings::update_step))
+        .route(
+            "/api/v1/findings/{id}/steps/{step}/document",
+            axum::routing::put(findings::attach).get(findings::document),
+        )
         .route("/api/v1/receipts/keys.txt", get(receipts::key_ring))
         .route("/api/v1/me/work", get(requests::my_work))
         .route("/api/v1/me/notifications", get(notifications::list))

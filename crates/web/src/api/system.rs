@@ -69,7 +69,7 @@ pub struct OnDate {
     pub on: Option<String>,
 }
 
-fn parse_date(field: &str, v: &str) -> Result<NaiveDate, ApiError> {
+pub(crate) fn parse_date(field: &str, v: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::with_field(ErrorCode::ValidationFailed, field, "must be a date written YYYY-MM-DD"))
 }
