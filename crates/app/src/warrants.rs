@@ -400,12 +400,27 @@ impl Comity {
         if !records_warrants(actor.principal.unit_kind) {
             return Err(AppError::Forbidden);
         }
+        let mut tx = self.db.write().await?;
+        let w = self.add_warrant(&mut tx, actor, input, None).await?;
+        tx.commit().await?;
+        self.warrant(actor, &w.id).await
+    }
+
+    /// Validates and stores a warrant (and its person if new) with its first history step.
+    /// `imported` names the unit that keeps an imported warrant; the importer's own powers
+    /// were checked by the import.
+    async fn add_warrant(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        input: &WarrantInput,
+        imported: Option<&str>,
+    ) -> Result<Warrant> {
         let now = self.clock.now();
         let today = self.today();
-        let mut tx = self.db.write().await?;
         let mut e = FieldErrors::new();
         let reference = e.required("reference", &input.reference, 100);
-        if !reference.is_empty() && store::warrant_by_reference(&mut tx, &reference).await?.is_some() {
+        if !reference.is_empty() && store::warrant_by_reference(tx, &reference).await?.is_some() {
             e.add("reference", "is already used by another warrant");
         }
         let kind = match input.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
@@ -441,17 +456,17 @@ impl Comity {
                 None => Some(Classification::Public),
             }
         };
-        let named_units = self.unit_ids(&mut tx, &mut e, "named_units", &input.named_units).await;
+        let named_units = self.unit_ids(tx, &mut e, "named_units", &input.named_units).await;
         let person = match (input.person_id.as_deref().map(str::trim).filter(|p| !p.is_empty()), &input.person) {
-            (Some(id), _) => match store::person(&mut tx, id).await? {
-                Some(p) if self.person_visible(&mut tx, actor, &p.id).await? => Some(p),
+            (Some(id), _) => match store::person(tx, id).await? {
+                Some(p) if self.person_visible(tx, actor, &p.id).await? => Some(p),
                 _ => {
                     e.add("person_id", "no such person");
                     None
                 }
             },
             (None, Some(p)) => {
-                let (name, aliases, born_on, nationality) = self.check_person(&mut tx, &mut e, p, today).await;
+                let (name, aliases, born_on, nationality) = self.check_person(tx, &mut e, p, today).await;
                 Some(Person {
                     id: comity_store::new_id(),
                     name,
@@ -491,30 +506,32 @@ impl Comity {
             classification: classification.code().into(),
             under_seal: input.under_seal,
             unsealed_on: None,
-            owner_unit_id: actor.principal.unit_id.clone(),
+            owner_unit_id: imported.map_or_else(|| actor.principal.unit_id.clone(), str::to_owned),
             named_units: named_units.join(","),
             status: PersonStatus::AtLarge.code().into(),
             status_on: issued_on,
-            imported_at: None,
+            imported_at: imported.map(|_| now),
             created_by: actor.audit_id().to_owned(),
             created_at: now,
             updated_at: now,
             version: 1,
         };
-        actor.check(Action::Create, &warrant_access(&w)).map_err(|e| match e {
-            AppError::NotFound => AppError::Forbidden,
-            other => other,
-        })?;
-        if input.person_id.as_deref().is_none_or(|p| p.trim().is_empty()) {
-            store::insert_person(&mut tx, &person).await?;
+        if imported.is_none() {
+            actor.check(Action::Create, &warrant_access(&w)).map_err(|e| match e {
+                AppError::NotFound => AppError::Forbidden,
+                other => other,
+            })?;
         }
-        store::insert_warrant(&mut tx, &w).await.map_err(|e| match e {
+        if input.person_id.as_deref().is_none_or(|p| p.trim().is_empty()) {
+            store::insert_person(tx, &person).await?;
+        }
+        store::insert_warrant(tx, &w).await.map_err(|e| match e {
             comity_store::StoreError::Conflict(_) => AppError::field("reference", "is already used by another warrant"),
             other => other.into(),
         })?;
-        self.append_warrant_event(&mut tx, &w, "issued", PersonStatus::AtLarge, issued_on, actor, "", None).await?;
+        self.append_warrant_event(tx, &w, "issued", PersonStatus::AtLarge, issued_on, actor, "", None).await?;
         trail::record(
-            &mut tx,
+            tx,
             now,
             actor,
             "warrant.create",
@@ -522,8 +539,106 @@ impl Comity {
             serde_json::json!({ "reference": w.reference, "under_seal": w.under_seal }),
         )
         .await?;
+        Ok(w)
+    }
+
+    /// Brings past warrants in with their histories, all or nothing. Rows whose reference is
+    /// already known are skipped, so running an import twice is harmless. A dry run checks
+    /// everything and stores nothing.
+    pub async fn import_warrants(
+        &self,
+        actor: &Actor,
+        rows: &[WarrantImportRow],
+        dry_run: bool,
+    ) -> Result<WarrantImportReport> {
+        let p = &actor.principal;
+        if !(p.has(comity_domain::access::Role::SystemAdmin)
+            || (p.unit_kind == UnitKind::Registry && p.has(comity_domain::access::Role::UnitAdmin)))
+        {
+            return Err(AppError::Forbidden);
+        }
+        let today = self.today();
+        let mut tx = self.db.write().await?;
+        let keeper = match p.unit_kind {
+            UnitKind::Registry => p.unit_id.clone(),
+            _ => accounts::first_unit_of_kind(&mut tx, UnitKind::Registry.code())
+                .await?
+                .map(|u| u.id)
+                .ok_or_else(|| AppError::Internal("no Registry unit exists to keep imported warrants".into()))?,
+        };
+        let mut report = WarrantImportReport { rows: rows.len(), dry_run, ..Default::default() };
+        for (i, row) in rows.iter().enumerate() {
+            let n = i + 1;
+            if store::warrant_by_reference(&mut tx, row.warrant.reference.trim()).await?.is_some() {
+                report.skipped += 1;
+                continue;
+            }
+            let mut w = match self.add_warrant(&mut tx, actor, &row.warrant, Some(&keeper)).await {
+                Ok(w) => w,
+                Err(AppError::Validation(f)) => {
+                    report.errors.extend(f.0.into_iter().map(|(field, problem)| RowError { row: n, field, problem }));
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
+            let mut e = FieldErrors::new();
+            for (j, step) in row.history.iter().enumerate() {
+                let field = format!("history[{j}]");
+                let status = e.code::<PersonStatus>(&format!("{field}.status"), step.status.trim());
+                let on = parse_required_date(&mut e, &format!("{field}.effective_on"), &step.effective_on);
+                match on {
+                    Some(d) if d < w.issued_on => {
+                        e.add(format!("{field}.effective_on"), "cannot be before the warrant was issued")
+                    }
+                    Some(d) if d > today => e.add(format!("{field}.effective_on"), "cannot be later than today"),
+                    _ => {}
+                }
+                if let (Some(status), Some(on), true) = (status, on, e.is_empty()) {
+                    self.record_status(&mut tx, &mut w, status, on, actor, step.note.trim(), None).await?;
+                }
+            }
+            if let Some(d) = row.unsealed_on.as_deref().filter(|d| !d.trim().is_empty()) {
+                match parse_date(&mut e, "unsealed_on", d.trim()) {
+                    Some(_) if !w.under_seal => e.add("unsealed_on", "only a warrant issued under seal is unsealed"),
+                    Some(on) if on < w.issued_on || on > today => {
+                        e.add("unsealed_on", "must fall between the issue and today")
+                    }
+                    Some(on) => {
+                        let status = PersonStatus::parse(&w.status).unwrap_or(PersonStatus::AtLarge);
+                        self.append_warrant_event(&mut tx, &w, "unsealed", status, on, actor, "", None).await?;
+                        let read = w.version;
+                        w.under_seal = false;
+                        w.unsealed_on = Some(on);
+                        w.classification = Classification::Public.code().into();
+                        if !store::update_warrant(&mut tx, &w, read).await? {
+                            return Err(AppError::StaleVersion { current: read + 1 });
+                        }
+                    }
+                    None => {}
+                }
+            }
+            report.errors.extend(e.0.into_iter().map(|(field, problem)| RowError { row: n, field, problem }));
+        }
+        if report.errors.is_empty() {
+            report.imported = report.rows - report.skipped;
+        } else {
+            report.imported = 0;
+        }
+        if dry_run || !report.errors.is_empty() {
+            // Dropping the transaction undoes everything written above.
+            return Ok(report);
+        }
+        trail::record(
+            &mut tx,
+            self.clock.now(),
+            actor,
+            "warrant.import",
+            Target::new(RecordKind::Warrant, "import", Classification::Internal),
+            serde_json::json!({ "rows": report.rows, "imported": report.imported, "skipped": report.skipped }),
+        )
+        .await?;
         tx.commit().await?;
-        self.warrant(actor, &w.id).await
+        Ok(report)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1055,6 +1170,45 @@ impl Comity {
         let bytes = request_store::blob(&mut c, &sha).await?.ok_or(AppError::NotFound)?;
         Ok((media, bytes))
     }
+}
+
+/// One past warrant with the steps of its history, as an import file gives it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct WarrantImportRow {
+    #[serde(flatten)]
+    pub warrant: WarrantInput,
+    /// Status changes after the issue, each with the day it happened.
+    #[serde(default)]
+    pub history: Vec<ImportedStep>,
+    /// For a warrant issued under seal and since unsealed: the day (YYYY-MM-DD).
+    pub unsealed_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ImportedStep {
+    pub status: String,
+    pub effective_on: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What an import did, or would do on a dry run.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct WarrantImportReport {
+    pub rows: usize,
+    pub imported: usize,
+    /// Rows whose reference was already known.
+    pub skipped: usize,
+    pub errors: Vec<RowError>,
+    pub dry_run: bool,
+}
+
+/// A problem with one row (1-based) of an import file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub problem: String,
 }
 
 /// A person's page.

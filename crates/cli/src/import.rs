@@ -15,6 +15,46 @@ pub enum ImportCommand {
     /// Import requests for cooperation with their lines and history (CSV or JSON; see
     /// docs/import.md). Rows already imported (same reference) are left unchanged.
     Requests(ImportArgs),
+    /// Import past warrants with their persons and status histories (a JSON array; see
+    /// docs/import.md). Warrants already known (same reference) are skipped.
+    Warrants(WarrantImportArgs),
+}
+
+#[derive(Args)]
+pub struct WarrantImportArgs {
+    /// The JSON file.
+    pub file: PathBuf,
+    /// Check everything and report, but store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+async fn warrants(app: &Comity, args: WarrantImportArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let rows: Vec<comity_app::warrants::WarrantImportRow> = match serde_json::from_str(&text) {
+        Ok(rows) => rows,
+        Err(e) => {
+            println!("{}: not a JSON array of warrants: {e}", args.file.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    eprintln!(
+        "{} {} warrant(s) from {}…",
+        if args.dry_run { "checking" } else { "importing" },
+        rows.len(),
+        args.file.display()
+    );
+    let r = app.import_warrants(&Actor::operator(), &rows, args.dry_run).await?;
+    for e in &r.errors {
+        println!("row {}: {}: {}", e.row, e.field, e.problem);
+    }
+    if !r.errors.is_empty() {
+        println!("{} problem(s) found; nothing was imported.", r.errors.len());
+        return Ok(ExitCode::from(2));
+    }
+    let verb = if r.dry_run { "dry run: would import" } else { "imported" };
+    println!("{verb} {} warrant(s); {} already known.", r.imported, r.skipped);
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Args)]
@@ -30,7 +70,10 @@ pub struct ImportArgs {
 }
 
 pub async fn run(app: &Comity, cmd: ImportCommand) -> Result<ExitCode> {
-    let ImportCommand::Requests(args) = cmd;
+    let args = match cmd {
+        ImportCommand::Requests(args) => args,
+        ImportCommand::Warrants(args) => return warrants(app, args).await,
+    };
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let format = match args.format.as_deref() {
         Some(f) => f.to_ascii_lowercase(),

@@ -286,3 +286,54 @@ async fn warrant_input_is_checked_field_by_field() {
         assert!(matches!(s.app.issue_warrant(&counsel, &sealed_warrant()).await, Err(AppError::Forbidden)));
     });
 }
+
+#[tokio::test]
+async fn past_warrants_are_imported_with_their_histories_all_or_nothing() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        people(&s).await;
+        let rows: Vec<comity_app::warrants::WarrantImportRow> = serde_json::from_value(serde_json::json!([
+            {
+                "reference": "ICC-02/04-01/05-53", "person": { "name": "Joseph Kony" },
+                "case_name": "The Prosecutor v. Joseph Kony", "chamber": "Pre-Trial Chamber II",
+                "issued_on": "2005-07-08", "crimes": "Crimes against humanity", "under_seal": true,
+                "unsealed_on": "2005-10-13"
+            },
+            {
+                "reference": "ICC-01/04-01/06-2", "person": { "name": "Thomas Lubanga Dyilo" },
+                "case_name": "The Prosecutor v. Thomas Lubanga Dyilo", "chamber": "Pre-Trial Chamber I",
+                "issued_on": "2006-02-10", "crimes": "War crimes", "under_seal": true, "unsealed_on": "2006-03-17",
+                "history": [ { "status": "surrendered", "effective_on": "2006-03-17" } ]
+            }
+        ]))
+        .expect("rows");
+        let operator = comity_app::Actor::operator();
+        let mut bad = rows.clone();
+        bad[1].history[0].effective_on = "2001-01-01".into();
+        bad[0].warrant.crimes = String::new();
+        let report = s.app.import_warrants(&operator, &bad, false).await.expect("report");
+        let problems: Vec<_> = report.errors.iter().map(|e| (e.row, e.field.as_str())).collect();
+        assert_eq!(problems, [(1, "crimes"), (2, "history[0].effective_on")]);
+        assert_eq!(report.imported, 0);
+        assert!(s.app.public_warrants().await.expect("list").is_empty(), "nothing was imported");
+
+        let dry = s.app.import_warrants(&operator, &rows, true).await.expect("dry run");
+        assert_eq!((dry.imported, dry.errors.len()), (2, 0));
+        assert!(s.app.public_warrants().await.expect("list").is_empty(), "a dry run stores nothing");
+        let done = s.app.import_warrants(&operator, &rows, false).await.expect("import");
+        assert_eq!((done.imported, done.skipped), (2, 0));
+        let again = s.app.import_warrants(&operator, &rows, false).await.expect("again");
+        assert_eq!((again.imported, again.skipped), (0, 2));
+
+        let figure = |on: &str| {
+            let app = s.app.clone();
+            let on = day(on);
+            async move { app.public_warrant_statistics(on).await.expect("figure").at_large }
+        };
+        assert_eq!(figure("2005-12-31").await, 1);
+        assert_eq!(figure("2006-03-01").await, 2);
+        assert_eq!(figure("2006-03-17").await, 1, "Lubanga was surrendered that day");
+        let officer = actor(&s, "reg").await;
+        assert!(matches!(s.app.import_warrants(&officer, &rows, true).await, Err(AppError::Forbidden)));
+    });
+}

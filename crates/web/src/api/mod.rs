@@ -82,6 +82,7 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         notifications::mark_all_read,
         warrants::list,
         warrants::create,
+        warrants::import,
         warrants::get_one,
         warrants::set_status,
         warrants::unseal,
@@ -187,6 +188,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/requests/{id}/receipts/{number}/pdf", get(receipts::download_pdf))
         .route("/api/v1/receipts/keys", get(receipts::keys))
         .route("/api/v1/warrants", get(warrants::list).post(warrants::create))
+        .route("/api/v1/warrants/import", post(warrants::import))
         .route("/api/v1/warrants/{id}", get(warrants::get_one))
         .route("/api/v1/warrants/{id}/status", post(warrants::set_status))
         .route("/api/v1/warrants/{id}/unseal", post(warrants::unseal))

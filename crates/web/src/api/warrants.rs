@@ -11,8 +11,8 @@ use axum::{
 use comity_app::{
     requests::RequestSummary,
     warrants::{
-        ArrestRequestsInput, PersonPage, PersonView, UnsealInput, WarrantInput, WarrantQuery, WarrantStatistics,
-        WarrantStatusInput, WarrantSummary, WarrantView,
+        ArrestRequestsInput, PersonPage, PersonView, UnsealInput, WarrantImportReport, WarrantImportRow, WarrantInput,
+        WarrantQuery, WarrantStatistics, WarrantStatusInput, WarrantSummary, WarrantView,
     },
 };
 
@@ -233,4 +233,35 @@ pub async fn public(
 pub struct PublicWarrants {
     pub statistics: WarrantStatistics,
     pub warrants: Vec<WarrantSummary>,
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DryRun {
+    /// Check and report, store nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Import past warrants with their histories (system administrators, or a Registry unit
+/// administrator), all or nothing; warrants already known are skipped.
+#[utoipa::path(
+    post, path = "/api/v1/warrants/import", tag = "warrants", operation_id = "import_warrants",
+    params(DryRun), request_body = Vec<WarrantImportRow>,
+    responses(
+        (status = 200, description = "Imported, or checked on a dry run", body = WarrantImportReport),
+        (status = 403, body = ErrorEnvelope),
+        (status = 422, description = "Problems by row; nothing imported", body = WarrantImportReport),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn import(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<DryRun>,
+    ApiJson(rows): ApiJson<Vec<WarrantImportRow>>,
+) -> Result<(StatusCode, Json<WarrantImportReport>), ApiError> {
+    let report = s.app.import_warrants(&actor, &rows, q.dry_run).await?;
+    let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(report)))
 }
