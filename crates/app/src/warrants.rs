@@ -173,7 +173,19 @@ pub struct WarrantView {
     pub history: Vec<WarrantEventView>,
     /// Requests sent under this warrant that you may see.
     pub requests: Vec<RequestSummary>,
+    /// Legal clocks running on those requests: rule 188 after a provisional arrest.
+    pub clocks: Vec<ArrestClock>,
     pub version: i64,
+}
+
+/// A statutory clock on one of the warrant's requests.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArrestClock {
+    pub request_id: String,
+    pub reference: String,
+    pub partner_name: String,
+    #[serde(flatten)]
+    pub clock: crate::requests::LegalClock,
 }
 
 /// One person at large on the day.
@@ -542,6 +554,44 @@ impl Comity {
         Ok(w)
     }
 
+    /// What the partner's law allows for arrest and surrender (anyone who may see the partner).
+    pub async fn arrest_law(&self, actor: &Actor, partner_id: &str) -> Result<ArrestLaw> {
+        let partner = self.partner(actor, partner_id).await?;
+        let mut c = self.db.read().await?;
+        let (surrender_law, notes) = store::arrest_law(&mut c, &partner.summary.id).await?.ok_or(AppError::NotFound)?;
+        Ok(ArrestLaw { surrender_law, notes })
+    }
+
+    /// Records what the partner's law allows; the directory's keepers do this.
+    pub async fn set_arrest_law(&self, actor: &Actor, partner_id: &str, input: &ArrestLaw) -> Result<ArrestLaw> {
+        let partner = self.partner(actor, partner_id).await?;
+        if !self.may_edit_directory(actor, &partner.summary.id).await? {
+            return Err(AppError::Forbidden);
+        }
+        let mut e = FieldErrors::new();
+        let law = e.code::<comity_domain::warrant::SurrenderLaw>("surrender_law", input.surrender_law.trim());
+        let notes = input.notes.trim().to_owned();
+        if notes.chars().count() > 5_000 {
+            e.add("notes", "must be at most 5000 characters");
+        }
+        e.into_result()?;
+        let law = law.map_or("unknown", |l| l.code());
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        store::set_arrest_law(&mut tx, &partner.summary.id, law, &notes).await?;
+        trail::record(
+            &mut tx,
+            now,
+            actor,
+            "partner.arrest_law",
+            Target::new(RecordKind::Partner, &partner.summary.id, Classification::Public),
+            serde_json::json!({ "surrender_law": law }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ArrestLaw { surrender_law: law.to_owned(), notes })
+    }
+
     /// Brings past warrants in with their histories, all or nothing. Rows whose reference is
     /// already known are skipped, so running an import twice is harmless. A dry run checks
     /// everything and stores nothing.
@@ -705,8 +755,20 @@ impl Comity {
         let request_ids = store::requests_of_warrant(&mut c, &w.id).await?;
         drop(c);
         let mut requests = Vec::new();
+        let mut clocks = Vec::new();
         for id in request_ids {
             if let Ok(r) = self.request_summary(actor, &id).await {
+                if r.line_types.iter().any(|t| t == LineType::ProvisionalArrest.code()) {
+                    // Rule 188 runs on the request the State executed; the warrant shows it too.
+                    for clock in self.request(actor, &id).await?.legal_clocks {
+                        clocks.push(ArrestClock {
+                            request_id: r.id.clone(),
+                            reference: r.reference.clone(),
+                            partner_name: r.partner_name.clone(),
+                            clock,
+                        });
+                    }
+                }
                 requests.push(r);
             }
         }
@@ -732,6 +794,7 @@ impl Comity {
                 })
                 .collect(),
             requests,
+            clocks,
             version: w.version,
         })
     }
@@ -1170,6 +1233,16 @@ impl Comity {
         let bytes = request_store::blob(&mut c, &sha).await?.ok_or(AppError::NotFound)?;
         Ok((media, bytes))
     }
+}
+
+/// What a State's law allows for arrest and surrender, kept with the partner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ArrestLaw {
+    /// implemented, partial, none or unknown.
+    pub surrender_law: String,
+    /// The instruments, procedures, and any art. 98 agreement worth knowing before asking.
+    #[serde(default)]
+    pub notes: String,
 }
 
 /// One past warrant with the steps of its history, as an import file gives it.

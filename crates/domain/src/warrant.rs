@@ -71,6 +71,17 @@ pub fn at_large_on(kind: WarrantKind, issued_on: NaiveDate, steps: &[StatusStep]
 }
 
 vocabulary! {
+    /// What a State's own law allows for arrest and surrender to the Court, until the
+    /// legislation database says more.
+    SurrenderLaw {
+        Implemented => "implemented",
+        Partial => "partial",
+        NoLaw => "none",
+        Unknown => "unknown",
+    }
+}
+
+vocabulary! {
     /// How a travel report reached the Court.
     AlertIntake {
         Form => "form",

@@ -8,6 +8,7 @@ use comity_app::{
     compliance::{FindingInput, StepInput},
     demarches::{About, DemarcheInput},
     mailbox::MailboxConfig,
+    warrants::ArrestLaw,
     AppError, Settings,
 };
 use comity_domain::warrant::AlertIntake;
@@ -56,6 +57,15 @@ async fn an_alert_is_triaged_matched_confirmed_and_acted_on() {
         let reg = actor(&s, "reg").await;
         let otp = actor(&s, "otp").await;
         let w = s.app.issue_warrant(&reg, &sealed_warrant()).await.expect("warrant");
+        let law = ArrestLaw {
+            surrender_law: "partial".into(),
+            notes: "Implementation Act 2002; an art. 98(2) agreement is in force.".into(),
+        };
+        assert!(matches!(s.app.set_arrest_law(&otp, "ZAF", &law).await, Err(AppError::Forbidden)));
+        let wrong = ArrestLaw { surrender_law: "maybe".into(), ..law.clone() };
+        assert!(problem(s.app.set_arrest_law(&reg, "ZAF", &wrong).await.expect_err("bad"), "surrender_law")
+            .starts_with("must be one of"));
+        s.app.set_arrest_law(&reg, "zaf", &law).await.expect("the Registry records the law");
         let a = s.app.report_travel(&otp, &journey(), AlertIntake::Form).await.expect("report");
         assert_eq!((a.summary.status.as_str(), a.summary.grading.as_str()), ("draft", "B2"));
         assert_eq!(a.summary.days_to_arrival, Some(18));
@@ -99,6 +109,8 @@ async fn an_alert_is_triaged_matched_confirmed_and_acted_on() {
         assert!(brief.bound_by_part_9);
         assert_eq!(brief.days_to_arrival, Some(18));
         assert!(brief.article_98[0].contains("national of SDN, not a State Party"), "{:?}", brief.article_98);
+        assert_eq!(brief.article_98[1], law.notes);
+        assert_eq!(brief.surrender_law, "partial");
         assert!(brief.requests.is_empty(), "the OTP sees no Registry request");
 
         let drafts = s.app.alert_drafts(&otp, &a.summary.id).await.expect("drafts");

@@ -143,7 +143,11 @@ async fn a_sealed_warrant_goes_to_three_states_and_is_counted_right_on_every_day
         assert_eq!(w.summary.status, "provisionally_arrested");
         assert_eq!(w.summary.status_on, day("2026-02-01"));
         assert!(w.requests.is_empty(), "the Registry's requests stay the Registry's");
-        assert_eq!(s.app.warrant(&reg, &w.summary.id).await.expect("the Registry").requests.len(), 3);
+        let seen_by_registry = s.app.warrant(&reg, &w.summary.id).await.expect("the Registry");
+        assert_eq!(seen_by_registry.requests.len(), 3);
+        let clocks: Vec<_> =
+            seen_by_registry.clocks.iter().map(|c| (c.partner_name.as_str(), c.clock.due_on)).collect();
+        assert_eq!(clocks, [("Argentina", day("2026-04-02"))], "the warrant shows the rule 188 clock");
         assert_eq!(w.history.last().and_then(|h| h.request_id.as_deref()), Some(to_arg.id.as_str()));
 
         // Before, during and after: as the OTP (named), Chambers (not named), a State.

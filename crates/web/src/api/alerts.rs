@@ -5,7 +5,7 @@ use axum::{
     body::Bytes,
     extract::{Path, State},
     http::StatusCode,
-    response::Response,
+    response::{IntoResponse, Response},
     Json,
 };
 use comity_app::{
@@ -19,8 +19,9 @@ use utoipa::IntoParams;
 
 use crate::{
     api::as_attachment,
+    api::listing::{csv_response, page_of, Paged},
     auth::ApiActor,
-    error::{ApiError, ErrorEnvelope},
+    error::{ApiError, ErrorCode, ErrorEnvelope},
     extract::{ApiJson, ApiQuery},
     AppState,
 };
@@ -32,18 +33,76 @@ pub struct AlertQuery {
     pub status: Option<String>,
 }
 
-/// The travel-alert board: the soonest arrival first.
+/// A page of the alert board.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AlertPage {
+    pub items: Vec<AlertSummary>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// The travel-alert board, the soonest arrival first, paged; `format=csv` exports it all.
 #[utoipa::path(
-    get, path = "/api/v1/alerts", tag = "alerts", operation_id = "list_alerts", params(AlertQuery),
-    responses((status = 200, body = Vec<AlertSummary>), (status = 422, body = ErrorEnvelope)),
+    get, path = "/api/v1/alerts", tag = "alerts", operation_id = "list_alerts",
+    params(AlertQuery, Paged, super::Format),
+    responses(
+        (status = 200, description = "A page of alerts (JSON), or all of them (CSV)",
+            content((AlertPage = "application/json"), (String = "text/csv"))),
+        (status = 422, body = ErrorEnvelope),
+    ),
     security(("bearer" = []))
 )]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<AlertQuery>,
-) -> Result<Json<Vec<AlertSummary>>, ApiError> {
-    Ok(Json(s.app.list_alerts(&actor, q.status.as_deref()).await?))
+    ApiQuery(paged): ApiQuery<Paged>,
+    ApiQuery(format): ApiQuery<super::Format>,
+) -> Result<Response, ApiError> {
+    let all = s.app.list_alerts(&actor, q.status.as_deref()).await?;
+    match format.format.as_deref() {
+        None | Some("") | Some("json") => {
+            let (items, paging, total) = page_of(all, &paged);
+            Ok(Json(AlertPage { items, page: paging.page, per_page: paging.per_page, total }).into_response())
+        }
+        Some("csv") => {
+            let rows: Vec<Vec<String>> = all
+                .into_iter()
+                .map(|a| {
+                    vec![
+                        a.person_name.unwrap_or_default(),
+                        a.reported_name,
+                        a.destination_names.join("; "),
+                        a.expected_from.map(|d| d.to_string()).unwrap_or_default(),
+                        a.expected_to.map(|d| d.to_string()).unwrap_or_default(),
+                        a.days_to_arrival.map(|d| d.to_string()).unwrap_or_default(),
+                        a.grading,
+                        a.status,
+                        a.intake,
+                        a.created_on.to_string(),
+                    ]
+                })
+                .collect();
+            csv_response(
+                "travel-alerts.csv",
+                &[
+                    "person",
+                    "reported_name",
+                    "destinations",
+                    "expected_from",
+                    "expected_to",
+                    "days_to_arrival",
+                    "grading",
+                    "status",
+                    "intake",
+                    "reported_on",
+                ],
+                &rows,
+            )
+        }
+        Some(_) => Err(ApiError::with_field(ErrorCode::InvalidQuery, "format", "must be json or csv")),
+    }
 }
 
 /// Report a journey: a draft alert for triage.

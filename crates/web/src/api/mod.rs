@@ -3,6 +3,7 @@
 mod alerts;
 mod findings;
 mod invitations;
+mod listing;
 mod messages;
 mod notifications;
 mod partners;
@@ -91,6 +92,8 @@ Errors are '{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}' wi
         warrants::photo,
         warrants::set_photo,
         warrants::statistics,
+        warrants::arrest_law,
+        warrants::set_arrest_law,
         warrants::public,
         alerts::list,
         alerts::create,
@@ -196,6 +199,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/persons/{id}", get(warrants::person))
         .route("/api/v1/persons/{id}/photo", get(warrants::photo).put(warrants::set_photo))
         .route("/api/v1/statistics/warrants", get(warrants::statistics))
+        .route("/api/v1/partners/{id}/arrest-law", get(warrants::arrest_law).put(warrants::set_arrest_law))
         .route("/api/v1/public/warrants", get(warrants::public))
         .route("/api/v1/alerts", get(alerts::list).post(alerts::create))
         .route("/api/v1/alerts/messages", post(alerts::submit_message))

@@ -72,7 +72,7 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 
 /// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula; free text
 /// entered by users (titles, situations) is defused with a leading apostrophe.
-fn cell(v: &str) -> String {
+pub(crate) fn cell(v: &str) -> String {
     match v.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{v}"),
         _ => v.to_owned(),

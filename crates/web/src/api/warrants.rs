@@ -11,32 +11,95 @@ use axum::{
 use comity_app::{
     requests::RequestSummary,
     warrants::{
-        ArrestRequestsInput, PersonPage, PersonView, UnsealInput, WarrantImportReport, WarrantImportRow, WarrantInput,
-        WarrantQuery, WarrantStatistics, WarrantStatusInput, WarrantSummary, WarrantView,
+        ArrestLaw, ArrestRequestsInput, PersonPage, PersonView, UnsealInput, WarrantImportReport, WarrantImportRow,
+        WarrantInput, WarrantQuery, WarrantStatistics, WarrantStatusInput, WarrantSummary, WarrantView,
     },
 };
 
 use crate::{
+    api::listing::{csv_response, page_of, Paged},
     api::system::{parse_date, OnDate},
     auth::ApiActor,
-    error::{ApiError, ErrorEnvelope},
+    error::{ApiError, ErrorCode, ErrorEnvelope},
     extract::{ApiJson, ApiQuery},
     AppState,
 };
 
-/// Warrants and summonses you may see, most recent first. Under seal, a warrant is listed
-/// only for its named units.
+/// A page of warrants.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WarrantPage {
+    pub items: Vec<WarrantSummary>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Warrants and summonses you may see, most recent first, paged; `format=csv` exports them
+/// all. Under seal, a warrant is listed only for its named units.
 #[utoipa::path(
-    get, path = "/api/v1/warrants", tag = "warrants", operation_id = "list_warrants", params(WarrantQuery),
-    responses((status = 200, body = Vec<WarrantSummary>), (status = 422, body = ErrorEnvelope)),
+    get, path = "/api/v1/warrants", tag = "warrants", operation_id = "list_warrants",
+    params(WarrantQuery, Paged, super::Format),
+    responses(
+        (status = 200, description = "A page of warrants (JSON), or all of them (CSV)",
+            content((WarrantPage = "application/json"), (String = "text/csv"))),
+        (status = 422, body = ErrorEnvelope),
+    ),
     security(("bearer" = []))
 )]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<WarrantQuery>,
-) -> Result<Json<Vec<WarrantSummary>>, ApiError> {
-    Ok(Json(s.app.list_warrants(&actor, &q).await?))
+    ApiQuery(paged): ApiQuery<Paged>,
+    ApiQuery(format): ApiQuery<super::Format>,
+) -> Result<Response, ApiError> {
+    let all = s.app.list_warrants(&actor, &q).await?;
+    match format.format.as_deref() {
+        None | Some("") | Some("json") => {
+            let (items, paging, total) = page_of(all, &paged);
+            Ok(Json(WarrantPage { items, page: paging.page, per_page: paging.per_page, total }).into_response())
+        }
+        Some("csv") => {
+            let rows: Vec<Vec<String>> = all
+                .into_iter()
+                .map(|w| {
+                    vec![
+                        w.reference,
+                        w.kind,
+                        w.person_name,
+                        w.situation,
+                        w.case_name,
+                        w.chamber,
+                        w.issued_on.to_string(),
+                        w.classification,
+                        w.under_seal.to_string(),
+                        w.unsealed_on.map(|d| d.to_string()).unwrap_or_default(),
+                        w.status,
+                        w.status_on.to_string(),
+                    ]
+                })
+                .collect();
+            csv_response(
+                "warrants.csv",
+                &[
+                    "reference",
+                    "kind",
+                    "person",
+                    "situation",
+                    "case",
+                    "chamber",
+                    "issued_on",
+                    "classification",
+                    "under_seal",
+                    "unsealed_on",
+                    "status",
+                    "status_on",
+                ],
+                &rows,
+            )
+        }
+        Some(_) => Err(ApiError::with_field(ErrorCode::InvalidQuery, "format", "must be json or csv")),
+    }
 }
 
 /// Record a warrant of arrest or a summons, under seal or not, with its person.
@@ -264,4 +327,40 @@ pub async fn import(
     let report = s.app.import_warrants(&actor, &rows, q.dry_run).await?;
     let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)))
+}
+
+/// What the partner's own law allows for arrest and surrender.
+#[utoipa::path(
+    get, path = "/api/v1/partners/{id}/arrest-law", tag = "partners", operation_id = "get_arrest_law",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ArrestLaw), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = []))
+)]
+pub async fn arrest_law(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<ArrestLaw>, ApiError> {
+    Ok(Json(s.app.arrest_law(&actor, &id).await?))
+}
+
+/// Record what the partner's law allows (the Registry, which keeps the directory).
+#[utoipa::path(
+    put, path = "/api/v1/partners/{id}/arrest-law", tag = "partners", operation_id = "set_arrest_law",
+    params(("id" = String, Path)), request_body = ArrestLaw,
+    responses(
+        (status = 200, body = ArrestLaw),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn set_arrest_law(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ArrestLaw>,
+) -> Result<Json<ArrestLaw>, ApiError> {
+    Ok(Json(s.app.set_arrest_law(&actor, &id, &input).await?))
 }

@@ -35,13 +35,25 @@ async fn sealed_warrants_reach_only_their_units_and_never_the_public_figure() {
         let id = w["id"].as_str().expect("id").to_owned();
         let person = w["person"]["id"].as_str().expect("person").to_owned();
         assert_eq!(json(s.get(&format!("/api/v1/warrants/{id}"), &otp).await).await.0, StatusCode::OK);
+        let (_, page) = json(s.get("/api/v1/warrants?per_page=1&page=1", &otp).await).await;
+        assert_eq!(
+            (page["total"].as_i64(), page["items"][0]["reference"].as_str()),
+            (Some(1), Some("ICC-01/26-01/26-7-US"))
+        );
+        let res = s.get("/api/v1/warrants?format=csv", &otp).await;
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        let csv = res.text().await.expect("csv");
+        assert!(csv.starts_with("reference,kind,person,") && csv.contains("Joseph Kony"), "{csv}");
+        expect_error(s.get("/api/v1/warrants?format=xml", &otp).await, StatusCode::BAD_REQUEST, "invalid_query").await;
         for token in [&chambers, &arg] {
             expect_error(s.get(&format!("/api/v1/warrants/{id}"), token).await, StatusCode::NOT_FOUND, "not_found")
                 .await;
             expect_error(s.get(&format!("/api/v1/persons/{person}"), token).await, StatusCode::NOT_FOUND, "not_found")
                 .await;
             let (_, list) = json(s.get("/api/v1/warrants", token).await).await;
-            assert_eq!(list, json!([]));
+            assert_eq!((&list["items"], &list["total"]), (&json!([]), &json!(0)));
+            let csv = s.get("/api/v1/warrants?format=csv", token).await.text().await.expect("csv");
+            assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
             let status = json!({ "status": "arrested", "version": 1 });
             expect_error(
                 s.post(&format!("/api/v1/warrants/{id}/status"), token, &status).await,
