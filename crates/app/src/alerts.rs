@@ -11,8 +11,8 @@ use comity_domain::{
     request::LineType,
     validation::FieldErrors,
     warrant::{
-        days_to_arrival, name_agreement, name_key, AlertIntake, AlertStatus, InformationCredibility, PersonStatus,
-        SourceReliability, WarrantKind,
+        days_to_arrival, name_agreement, name_key, AlertIntake, AlertMove as Move, AlertStatus, InformationCredibility,
+        PersonStatus, SourceReliability, WarrantKind,
     },
 };
 use comity_store::{
@@ -226,11 +226,7 @@ fn grading(a: &TravelAlert) -> String {
 }
 
 fn moves(a: &TravelAlert) -> Vec<&'static str> {
-    match AlertStatus::parse(&a.status) {
-        Some(AlertStatus::Draft) => vec!["confirm", "dismiss"],
-        Some(AlertStatus::Confirmed) => vec!["close", "dismiss"],
-        _ => Vec::new(),
-    }
+    AlertStatus::parse(&a.status).map(|s| s.moves().iter().map(|m| m.code()).collect()).unwrap_or_default()
 }
 
 /// Validated alert fields.
@@ -557,23 +553,23 @@ impl Comity {
         let today = self.today();
         let mut tx = self.db.write().await?;
         let mut a = self.visible_alert(&mut tx, actor, id, Action::Update).await?;
-        let allowed = moves(&a);
         let action = input.action.trim();
-        if !allowed.contains(&action) {
+        let current = AlertStatus::parse(&a.status).unwrap_or(AlertStatus::Closed);
+        let Some((m, next)) = Move::parse(action).and_then(|m| current.after(m).map(|n| (m, n))) else {
             return Err(AppError::InvalidTransition {
                 from: a.status.clone(),
                 attempted: action.to_owned(),
-                allowed: allowed.iter().map(|m| (*m).to_owned()).collect(),
+                allowed: moves(&a).iter().map(|m| (*m).to_owned()).collect(),
             });
-        }
+        };
         match input.version {
             None => return Err(AppError::field("version", "is required: send the version you read")),
             Some(v) if v != a.version => return Err(AppError::StaleVersion { current: a.version }),
             Some(_) => {}
         }
         let mut e = FieldErrors::new();
-        match action {
-            "confirm" => {
+        match m {
+            Move::Confirm => {
                 if a.person_id.is_none() {
                     e.add("person_id", "choose the person before confirming");
                 }
@@ -585,21 +581,12 @@ impl Comity {
                     Some(d) if d < today => e.add("expected_from", format!("the arrival date {d} is in the past")),
                     Some(_) => {}
                 }
-                a.status = AlertStatus::Confirmed.code().into();
             }
-            "dismiss" => {
-                if input.outcome.trim().is_empty() {
-                    e.add("outcome", "say why the alert is dismissed");
-                }
-                a.status = AlertStatus::Dismissed.code().into();
-            }
-            _ => {
-                if input.outcome.trim().is_empty() {
-                    e.add("outcome", "say what came of it");
-                }
-                a.status = AlertStatus::Closed.code().into();
-            }
+            Move::Dismiss if input.outcome.trim().is_empty() => e.add("outcome", "say why the alert is dismissed"),
+            Move::Close if input.outcome.trim().is_empty() => e.add("outcome", "say what came of it"),
+            _ => {}
         }
+        a.status = next.code().into();
         if input.outcome.chars().count() > 5_000 {
             e.add("outcome", "must be at most 5000 characters");
         }

@@ -101,6 +101,36 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What triage can do with an alert.
+    AlertMove {
+        Confirm => "confirm",
+        Dismiss => "dismiss",
+        Close => "close",
+    }
+}
+
+impl AlertStatus {
+    /// The moves open from this status: a draft is confirmed or dismissed; a confirmed alert
+    /// is closed with its outcome, or dismissed if it proves false; the rest is history.
+    pub fn moves(self) -> &'static [AlertMove] {
+        match self {
+            AlertStatus::Draft => &[AlertMove::Confirm, AlertMove::Dismiss],
+            AlertStatus::Confirmed => &[AlertMove::Close, AlertMove::Dismiss],
+            AlertStatus::Dismissed | AlertStatus::Closed => &[],
+        }
+    }
+
+    /// Where a move leads, if it is open from here.
+    pub fn after(self, m: AlertMove) -> Option<AlertStatus> {
+        self.moves().contains(&m).then_some(match m {
+            AlertMove::Confirm => AlertStatus::Confirmed,
+            AlertMove::Dismiss => AlertStatus::Dismissed,
+            AlertMove::Close => AlertStatus::Closed,
+        })
+    }
+}
+
+vocabulary! {
     /// The reliability of the source (the admiralty grading used by police services).
     SourceReliability {
         A => "A",

@@ -107,3 +107,31 @@ proptest! {
         prop_assert!(names_may_match(&name, &name.to_uppercase()));
     }
 }
+
+proptest! {
+    /// Whatever triage does, an alert is confirmed only from a draft, and once dismissed or
+    /// closed nothing moves it again.
+    #[test]
+    fn alert_moves_never_reopen_an_alert(moves in proptest::collection::vec(proptest::sample::select(AlertMove::ALL.to_vec()), 0..10)) {
+        let mut status = AlertStatus::Draft;
+        let mut confirmed = 0;
+        for m in moves {
+            let before = status;
+            match status.after(m) {
+                Some(next) => {
+                    prop_assert!(!matches!(before, AlertStatus::Dismissed | AlertStatus::Closed));
+                    if next == AlertStatus::Confirmed {
+                        prop_assert_eq!(before, AlertStatus::Draft);
+                        confirmed += 1;
+                    }
+                    status = next;
+                }
+                None => prop_assert!(!before.moves().contains(&m)),
+            }
+        }
+        prop_assert!(confirmed <= 1);
+        if matches!(status, AlertStatus::Dismissed | AlertStatus::Closed) {
+            prop_assert!(status.moves().is_empty());
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod invitations;
 mod login;
 mod notifications;
 mod requests;
+mod warrants;
 
 use askama::Template;
 use axum::{
@@ -56,6 +57,31 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(notifications::page))
         .route("/notifications/read", post(notifications::mark_all_read))
         .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route("/warrants", get(warrants::list::list).post(warrants::list::create))
+        .route("/warrants/new", get(warrants::list::new_form))
+        .route("/warrants/{id}", get(warrants::detail::page))
+        .route("/warrants/{id}/status", post(warrants::detail::set_status))
+        .route("/warrants/{id}/unseal", get(warrants::detail::unseal_form).post(warrants::detail::unseal))
+        .route("/warrants/{id}/requests", post(warrants::detail::send_requests))
+        .route("/persons/{id}", get(warrants::persons::page))
+        .route(
+            "/persons/{id}/photo",
+            get(warrants::persons::photo).post(warrants::persons::set_photo).layer(warrants::upload_limit()),
+        )
+        .route("/persons/{id}/demarches", post(warrants::persons::log_demarche))
+        .route("/alerts", get(warrants::alerts::board).post(warrants::alerts::create))
+        .route("/alerts/new", get(warrants::alerts::new_form))
+        .route("/alerts/{id}", get(warrants::alerts::page).post(warrants::alerts::update))
+        .route("/alerts/{id}/moves/{action}", post(warrants::alerts::move_alert))
+        .route("/alerts/{id}/requests", post(warrants::alerts::draft_request))
+        .route("/alerts/{id}/message", get(warrants::alerts::message))
+        .route("/alerts/{id}/demarches", post(warrants::alerts::log_demarche))
+        .route("/compliance", get(warrants::compliance::list).post(warrants::compliance::create))
+        .route("/compliance/new", get(warrants::compliance::new_form))
+        .route("/compliance/{id}", get(warrants::compliance::page))
+        .route("/compliance/{id}/steps/{step}", post(warrants::compliance::update_step).layer(warrants::upload_limit()))
+        .route("/compliance/{id}/steps/{step}/document", get(warrants::compliance::document))
+        .route("/public/warrants", get(warrants::public::page))
         .merge(requests::routes())
 }
 

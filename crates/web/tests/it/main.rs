@@ -23,6 +23,8 @@ mod second_factor;
 mod throttling;
 mod ui;
 mod versioning;
+mod warrants_api;
+mod warrants_ui;
 
 use std::sync::Arc;
 
