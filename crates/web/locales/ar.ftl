@@ -63,7 +63,7 @@ home-states-parties = الدول الأطراف بتاريخ { $date }
 home-directory = دليل الشركاء: الدول والمنظمات وجهات التنسيق والقنوات
 home-audit = سجل التدقيق
 home-coming-title = قريبًا
-home-coming = ستظهر هنا بوابة الدول، وأوامر القبض وتنبيهات السفر، والتقرير السنوي، تباعًا مع صدورها.
+home-coming = سيظهر هنا قريبًا التقرير السنوي عن التعاون، محسوبًا من السجلات.
 
 partners-title = الشركاء
 partners-search = بحث
@@ -1006,3 +1006,11 @@ pw-at-large-empty = لم يكن أي شخص صادر بحقه أمر قبض عل
 pw-issued = صدر في { $date }
 pw-list = الأوامر العلنية
 pw-empty = لم يكن قد صدر أي أمر علني حتى ذلك التاريخ.
+
+## What a State's law allows for arrest and surrender (partner page)
+law-title = القبض والتقديم
+law-allows = القانون الوطني بشأن التقديم إلى المحكمة
+law-notes = ملاحظات
+law-notes-hint = الصكوك والإجراءات وأي اتفاق بموجب المادة 98 ينبغي معرفته قبل الطلب.
+law-edit = تسجيل ما يسمح به القانون
+law-save = حفظ

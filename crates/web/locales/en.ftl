@@ -63,7 +63,7 @@ home-states-parties = States Parties on { $date }
 home-directory = Partner directory: States, organisations, focal points and channels
 home-audit = Audit trail
 home-coming-title = Coming next
-home-coming = The State portal, warrants and travel alerts, and the annual report will appear here as they are released.
+home-coming = The annual Report on Cooperation, computed from the records, will appear here next.
 
 partners-title = Partners
 partners-search = Search
@@ -1006,3 +1006,11 @@ pw-at-large-empty = No person named in a public warrant of arrest was at large o
 pw-issued = issued { $date }
 pw-list = Public warrants
 pw-empty = No public warrant had been issued by that day.
+
+## What a State's law allows for arrest and surrender (partner page)
+law-title = Arrest and surrender
+law-allows = National law on surrender to the Court
+law-notes = Notes
+law-notes-hint = Instruments, procedure, and any art. 98 agreement worth knowing before asking.
+law-edit = Record what the law allows
+law-save = Save

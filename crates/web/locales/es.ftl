@@ -63,7 +63,7 @@ home-states-parties = Estados Partes al { $date }
 home-directory = Directorio de socios: Estados, organizaciones, puntos focales y canales
 home-audit = Registro de auditoría
 home-coming-title = Próximamente
-home-coming = El portal de los Estados, las órdenes de detención y alertas de viaje, y el informe anual aparecerán aquí a medida que se publiquen.
+home-coming = El informe anual sobre la cooperación, calculado a partir de los registros, aparecerá aquí próximamente.
 
 partners-title = Socios
 partners-search = Buscar
@@ -1006,3 +1006,11 @@ pw-at-large-empty = Ninguna persona objeto de una orden de detención pública e
 pw-issued = dictada el { $date }
 pw-list = Órdenes públicas
 pw-empty = No se había dictado ninguna orden pública en esa fecha.
+
+## What a State's law allows for arrest and surrender (partner page)
+law-title = Detención y entrega
+law-allows = Derecho interno sobre la entrega a la Corte
+law-notes = Notas
+law-notes-hint = Instrumentos, procedimiento y cualquier acuerdo del artículo 98 que convenga conocer antes de pedir.
+law-edit = Indicar lo que permite la ley
+law-save = Guardar

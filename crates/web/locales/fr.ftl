@@ -63,7 +63,7 @@ home-states-parties = États parties au { $date }
 home-directory = Annuaire des partenaires : États, organisations, points focaux et canaux
 home-audit = Journal d'audit
 home-coming-title = Prochainement
-home-coming = Le portail des États, les mandats et alertes de voyage, et le rapport annuel apparaîtront ici au fil des versions.
+home-coming = Le rapport annuel sur la coopération, calculé à partir des dossiers, apparaîtra ici prochainement.
 
 partners-title = Partenaires
 partners-search = Rechercher
@@ -1006,3 +1006,11 @@ pw-at-large-empty = Aucune personne visée par un mandat d'arrêt public n'étai
 pw-issued = délivré le { $date }
 pw-list = Mandats publics
 pw-empty = Aucun mandat public n'avait été délivré à cette date.
+
+## What a State's law allows for arrest and surrender (partner page)
+law-title = Arrestation et remise
+law-allows = Droit interne sur la remise à la Cour
+law-notes = Notes
+law-notes-hint = Textes, procédure et tout accord relevant de l'article 98 à connaître avant de demander.
+law-edit = Indiquer ce que permet la loi
+law-save = Enregistrer

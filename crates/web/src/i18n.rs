@@ -194,6 +194,19 @@ mod tests {
         }
     }
 
+    /// A message defined twice keeps its first text silently; say so instead.
+    #[test]
+    fn no_message_is_defined_twice() {
+        for (lang, src) in SOURCES {
+            let mut seen = std::collections::BTreeSet::new();
+            for line in src.lines().filter(|l| !l.starts_with([' ', '#', '.'])) {
+                if let Some((key, _)) = line.split_once(" =") {
+                    assert!(seen.insert(key.trim()), "{}: '{}' is defined twice", lang.code(), key.trim());
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_file_parses_cleanly() {
         for (lang, src) in SOURCES {

@@ -8,7 +8,12 @@ use axum::{
 };
 use comity_app::partners::{FocalPointView, PartnerDetail, PartnerQuery, PartnerSummary, ProfileView, TreatyDates};
 
-use super::{is_htmx, render, Chrome, UiError};
+use comity_app::{demarches::About, warrants::ArrestLaw, AppError};
+use comity_domain::warrant::SurrenderLaw;
+
+use super::{
+    csrf_ok, csrf_refused, is_htmx, refused_page, render, requests::Fields, warrants::DemarcheValues, Chrome, UiError,
+};
 use crate::{api::partners_csv_response, auth::UiSession, extract::ApiQuery, AppState};
 
 /// A sortable column header.
@@ -156,6 +161,18 @@ struct PartnerPage {
     profiles: Vec<ProfileView>,
     /// Request figures for this partner, when the reader may see them.
     figures: Option<super::requests::PartnerFigures>,
+    /// What the State's law allows for arrest and surrender, for the Court's officers.
+    arrest: Option<ArrestSection>,
+    /// Démarches with this State, for the Court's officers.
+    dm: Option<super::warrants::DemarcheBlock>,
+    errors: super::requests::FormErrors,
+}
+
+/// What the State's law allows for arrest and surrender, and its form for the Registry.
+struct ArrestSection {
+    label: String,
+    notes: String,
+    choices: Vec<Choice>,
 }
 
 pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, Path(id): Path<String>) -> Response {
@@ -184,6 +201,26 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
             let proposals = s.app.profile_proposals(actor, &p.summary.id).await.ok();
             let can_propose = s.app.may_propose_profile(actor, &p.summary.id);
             let channels = super::edit::channel_options(&c, "central_authority");
+            let court = actor.principal.unit_kind.is_court_organ();
+            let arrest = match (court, s.app.arrest_law(actor, &p.summary.id).await) {
+                (true, Ok(law)) => {
+                    let codes: Vec<&str> = SurrenderLaw::ALL.iter().map(|l| l.code()).collect();
+                    Some(ArrestSection {
+                        label: c.tr.code("law", &law.surrender_law),
+                        choices: super::warrants::vocab(&c.tr, "law", &codes, &law.surrender_law, None),
+                        notes: law.notes,
+                    })
+                }
+                _ => None,
+            };
+            let dm = if court {
+                let list = s.app.demarches_about(actor, About::Partner(&p.summary.id)).await.unwrap_or_default();
+                let values = super::warrants::DemarcheValues { partner_id: p.summary.id.clone(), ..Default::default() };
+                let action = format!("/partners/{}/demarches", p.summary.id);
+                Some(super::warrants::demarche_block(&s, actor, &c.tr, action, &list, values).await)
+            } else {
+                None
+            };
             render(&PartnerPage {
                 c,
                 p,
@@ -197,8 +234,52 @@ pub async fn profile(State(s): State<AppState>, UiSession(session): UiSession, P
                 focal_points,
                 profiles,
                 figures,
+                arrest,
+                dm,
+                errors: super::requests::FormErrors::default(),
             })
         }
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+/// The Registry records what a State's law allows for arrest and surrender.
+pub async fn save_arrest_law(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = Fields::parse(&body);
+    if !csrf_ok(&session, &f.one("csrf")) {
+        return csrf_refused();
+    }
+    let input = ArrestLaw { surrender_law: f.one("surrender_law"), notes: f.one("arrest_notes") };
+    match s.app.set_arrest_law(&session.actor, &id, &input).await {
+        Ok(_) => axum::response::Redirect::to(&format!("/partners/{id}#arrest")).into_response(),
+        Err(AppError::Validation(fields)) => refused_page(fields),
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+/// Logs a démarche with this State from its page.
+pub async fn log_demarche(
+    State(s): State<AppState>,
+    UiSession(session): UiSession,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = Fields::parse(&body);
+    if !csrf_ok(&session, &f.one("csrf")) {
+        return csrf_refused();
+    }
+    let mut v = DemarcheValues::parse(&f);
+    if v.partner_id.trim().is_empty() {
+        v.partner_id = id.clone();
+    }
+    match s.app.log_demarche(&session.actor, &v.input(None, None)).await {
+        Ok(_) => axum::response::Redirect::to(&format!("/partners/{id}#demarches")).into_response(),
+        Err(AppError::Validation(fields)) => refused_page(fields),
         Err(e) => UiError(e).into_response(),
     }
 }

@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/partners", get(directory::list))
         .route("/partners/{id}", get(directory::profile))
         .route("/partners/{id}/focal-points", post(edit::save_focal_point))
+        .route("/partners/{id}/arrest-law", post(directory::save_arrest_law))
+        .route("/partners/{id}/demarches", post(directory::log_demarche))
         .route("/partners/{id}/focal-points/new", get(edit::new_focal_point))
         .route("/partners/{id}/focal-points/{fp}", post(edit::save_focal_point))
         .route("/partners/{id}/focal-points/{fp}/edit", get(edit::edit_focal_point))
@@ -109,6 +111,8 @@ pub struct ChromeUser {
     pub unread: i64,
     /// A State's focal point: their requests are their State's inbox.
     pub inbox: bool,
+    /// An officer of the Court's organs, who work on warrants, alerts and non-compliance.
+    pub court: bool,
 }
 
 impl Chrome {
@@ -129,6 +133,7 @@ impl Chrome {
             requests: s.actor.principal.unit_kind != comity_domain::access::UnitKind::AssemblyObserver,
             unread,
             inbox: s.actor.principal.unit_kind == comity_domain::access::UnitKind::StateFocalPoint,
+            court: s.actor.principal.unit_kind.is_court_organ(),
         });
         Self {
             tr: Tr::new(current_lang(), s.i18n.clone()),

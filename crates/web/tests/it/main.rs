@@ -10,6 +10,7 @@ mod invitations_ui;
 mod messages_api;
 mod notifications;
 mod openapi;
+mod partner_arrest_ui;
 mod partners;
 mod profiles;
 mod proposals_ui;
