@@ -347,6 +347,12 @@ impl Register {
         index.seq = index.seq.max(newest);
     }
 
+    /// One request as a list shows it, whoever asks: the caller has checked access.
+    pub fn listed(&self, id: &str) -> Option<Listed> {
+        let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+        index.by_id.get(id).map(|slot| index.listed(*slot as usize))
+    }
+
     /// The page of `f` that `actor` may see, and the number of requests it may see in all.
     pub fn find(&self, actor: &Actor, f: &RequestFilter) -> Found {
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());

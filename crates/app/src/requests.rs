@@ -911,38 +911,11 @@ impl Comity {
     pub async fn request_summary(&self, actor: &Actor, id: &str) -> Result<RequestSummary> {
         let mut c = self.db.read().await?;
         let r = self.visible_request(&mut c, actor, id, Action::Read).await?;
-        let mut line_types: Vec<String> = Vec::new();
-        for l in store::lines(&mut c, &r.id).await? {
-            if !line_types.contains(&l.line_type) {
-                line_types.push(l.line_type);
-            }
-        }
+        self.register.catch_up(&mut c).await?;
+        let listed = self.register.listed(&r.id).ok_or(AppError::NotFound)?;
         let names = partner_store::names(&mut c, std::slice::from_ref(&r.partner_id)).await?;
-        let (name, name_fr) = names.into_iter().next().map(|(_, n, f)| (n, f)).unwrap_or_default();
-        Ok(RequestSummary {
-            overdue: rules::is_overdue(status_of(&r), r.deadline, self.today()),
-            line_types,
-            imported: r.imported_at.is_some(),
-            partner_name: name,
-            partner_name_fr: name_fr,
-            id: r.id,
-            reference: r.reference,
-            direction: r.direction,
-            organ: r.organ,
-            on_behalf_of: r.on_behalf_of,
-            kind: r.kind,
-            partner_id: r.partner_id,
-            title: r.title,
-            situation: r.situation,
-            urgency: r.urgency,
-            status: r.status,
-            deadline: r.deadline,
-            transmitted_on: r.transmitted_on,
-            first_response_on: r.first_response_on,
-            executed_on: r.executed_on,
-            classification: r.classification,
-            updated_at: r.updated_at,
-        })
+        let name = names.into_iter().next().map(|(_, n, f)| (n, f)).unwrap_or_default();
+        Ok(summary(listed, name, self.today()))
     }
 
     /// A request as this actor may see it.
