@@ -876,3 +876,216 @@ async fn draft_complete_request(server: &Server, token: &str) -> Result<String, 
         _ => Err(fail(format!("the draft was refused ({status}): {created}"))),
     }
 }
+
+/// The travel-alert journey in Chromium: a warrant is recorded over the API, then an officer
+/// of the Prosecutor reports a journey with the form, finds the draft on the board, picks the
+/// suggested person, sets the destination and the dates, confirms, reads the destination's
+/// brief, and drafts the request for arrest and surrender in one click, landing on the
+/// prefilled draft.
+#[tokio::test]
+async fn a_reported_journey_is_triaged_and_becomes_a_request_for_arrest() {
+    let Some((shots, driver)) = browser_run() else { return };
+    comity_testkit::on_every_engine!(|t| {
+        let server = Server::start(&t.url);
+        add_user(&t.url, "reg.officer", "officer", "Registry");
+        let (_, token) = crate::support::create_token(&t.url, "reg.officer");
+        let password = add_user(&t.url, "otp.tracker", "officer,approver", "Office of the Prosecutor");
+        let profile = tempfile::tempdir().expect("a browser profile directory");
+        let failure = shots.join(format!("failure-alerts-{}.png", t.engine));
+        let _ = std::fs::remove_file(&failure);
+        let client = browser(&driver, profile.path()).await;
+        let result = alert_journey(&client, &server, (&password, &token), &shots, t.engine).await;
+        if let Err(e) = &result {
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(&failure, png);
+            }
+            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let source = client.source().await.unwrap_or_default();
+            let _ = client.close().await;
+            panic!(
+                "alert journey on {} failed at {url}: {e}\nscreenshot: {}\n--- page ---\n{source}\n{}",
+                t.engine,
+                failure.display(),
+                server.output()
+            );
+        }
+        client.close().await.expect("close the browser");
+    });
+}
+
+/// A public arrest warrant for a person with an alias, recorded over the API by the Registry
+/// and shared with the Office of the Prosecutor: a public warrant is seen by every unit, but
+/// only the units it names may draft requests under it.
+async fn issue_public_warrant(server: &Server, token: &str) -> Result<(), Failure> {
+    let body = json!({
+        "reference": "ICC-01/99-01/26-3",
+        "person": {
+            "name": "Ahmad Khalil al-Mansour",
+            "aliases": ["Ahmed Kalil Mansour"],
+            "born_on": "1968-05-14",
+        },
+        "situation": "Situation in the Republic of Example",
+        "case_name": "The Prosecutor v. Ahmad Khalil al-Mansour",
+        "chamber": "Pre-Trial Chamber II",
+        "issued_on": "2025-11-20",
+        "crimes": "Crimes against humanity of murder and persecution (art. 7(1)(a) and (h)).",
+        "facts": "Attacks on the civilian population of the eastern province in 2024.",
+        "named_units": ["Office of the Prosecutor"],
+    });
+    let res = reqwest::Client::new()
+        .post(server.url("/api/v1/warrants"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| fail(format!("POST /api/v1/warrants: {e}")))?;
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    if status != reqwest::StatusCode::CREATED {
+        return Err(fail(format!("the warrant was refused ({status}): {text}")));
+    }
+    Ok(())
+}
+
+/// Waits until the browser leaves `from` for a page under `prefix`, and returns its path.
+async fn wait_for_path_under(client: &Client, prefix: &str, from: &str) -> Result<String, Failure> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = client.current_url().await?;
+        let path = url.path();
+        if path.starts_with(prefix) && path != from {
+            return Ok(path.to_owned());
+        }
+        if Instant::now() > deadline {
+            return Err(fail(format!("expected a page under {prefix}, still at {url}")));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn alert_journey(
+    client: &Client,
+    server: &Server,
+    (password, token): (&str, &str),
+    shots: &std::path::Path,
+    engine: &str,
+) -> Result<(), Failure> {
+    let shot = |n: u32| format!("alerts-{n}-{engine}.png");
+    // The server's own clock: the system clock, read the way Comity reads it.
+    let today = comity_app::Clock::now(&comity_app::SystemClock).date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+
+    issue_public_warrant(server, token).await?;
+    sign_in(client, server, "otp.tracker", password).await?;
+    wait_for_path(client, "/").await?;
+
+    // Report a journey with the form: a spelling of the name the warrant does not use, where
+    // and when the report says the person goes.
+    client.goto(&server.url("/alerts")).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("a[href='/alerts/new']")).await?.click().await?;
+    wait_for_path(client, "/alerts/new").await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("reported_name")).await?;
+    fill(client, "reported_name", "Ahmed Khalil el-Mansour").await?;
+    set_value(client, "destinations", "ARG").await?;
+    set_value(client, "expected_from", &day(8)).await?;
+    set_value(client, "expected_to", &day(11)).await?;
+    fill(client, "source", "Liaison officer, embassy in Buenos Aires").await?;
+    set_value(client, "source_reliability", "B").await?;
+    set_value(client, "information_credibility", "2").await?;
+    fill(client, "summary", "Expected on a commercial flight for a regional summit next week.").await?;
+    save(client, shots, &shot(1)).await?;
+    client.find(Locator::Css("#alert-form button[type=submit]")).await?.click().await?;
+    let alert = wait_for_path_under(client, "/alerts/", "/alerts/new").await?;
+    text_with(client, "p.done", "Recorded.").await?;
+    if text_of(client, "#status").await?.trim() != "To triage" {
+        return Err(fail("the reported journey is a draft to triage".into()));
+    }
+
+    // The draft is on the board.
+    client.goto(&server.url("/alerts")).await?;
+    let row = text_with(client, "table.alerts tbody", "Ahmed Khalil el-Mansour").await?;
+    if !row.contains("To triage") || !row.contains("Not matched to a person yet") || !row.contains("Argentina") {
+        return Err(fail(format!("the board's row: {row:?}")));
+    }
+    save(client, shots, &shot(2)).await?;
+    client.find(Locator::Css(&format!("table.alerts tbody a[href='{alert}']"))).await?.click().await?;
+    wait_for_path(client, &alert).await?;
+
+    // Triage: the suggested person in one click.
+    let suggested = text_with(client, "#matches", "Ahmad Khalil al-Mansour").await?;
+    if !suggested.contains("This is Ahmad Khalil al-Mansour") {
+        return Err(fail(format!("the suggestion reads {suggested:?}")));
+    }
+    save(client, shots, &shot(3)).await?;
+    client.find(Locator::Css("button.pick-person")).await?.click().await?;
+    text_with(client, "p.done", "The person is set.").await?;
+    text_with(client, "#person-link", "Ahmad Khalil al-Mansour").await?;
+
+    // The destination and the dates, then confirm.
+    client.wait().at_most(WAIT).for_element(Locator::Id("destinations")).await?;
+    set_value(client, "destinations", "ARG").await?;
+    set_value(client, "expected_from", &day(7)).await?;
+    set_value(client, "expected_to", &day(10)).await?;
+    client.execute("document.getElementById('triage-form').scrollIntoView()", vec![]).await?;
+    save(client, shots, &shot(4)).await?;
+    client.find(Locator::Id("save-triage")).await?.click().await?;
+    text_with(client, "p.done", "Saved.").await?;
+    client.find(Locator::Css("#move-confirm button[type=submit]")).await?.click().await?;
+    text_with(client, "#status", "Confirmed").await?;
+
+    // The brief: Argentina's party status and the days left.
+    let brief = text_with(client, "#brief-ARG", "Argentina").await?;
+    for needle in ["Party", "bound to arrest and surrender", "7 days"] {
+        if !brief.contains(needle) {
+            return Err(fail(format!("the brief lacks {needle:?}: {brief}")));
+        }
+    }
+    client.execute("document.getElementById('brief-ARG').scrollIntoView()", vec![]).await?;
+    save(client, shots, &shot(5)).await?;
+
+    // One click drafts the request and opens it, its checklist filled from the warrant.
+    client.find(Locator::Css("#brief-ARG button.draft-request")).await?.click().await?;
+    let request = wait_for_path_under(client, "/requests/", "").await?;
+    let line = text_with(client, "#line-1", "Ahmad Khalil al-Mansour").await?;
+    for needle in ["Description of the person sought", "Warrant of arrest", "ICC-01/99-01/26-3"] {
+        if !line.contains(needle) {
+            return Err(fail(format!("the request's line lacks {needle:?}: {line}")));
+        }
+    }
+    save(client, shots, &shot(6)).await?;
+    client.goto(&server.url(&format!("{request}/edit"))).await?;
+    for (id, needle) in [
+        ("lines-0-content-person_description", "Ahmad Khalil al-Mansour"),
+        ("lines-0-content-warrant_reference", "ICC-01/99-01/26-3"),
+    ] {
+        let value = client.wait().at_most(WAIT).for_element(Locator::Id(id)).await?.prop("value").await?;
+        if !value.as_deref().is_some_and(|v| v.contains(needle)) {
+            return Err(fail(format!("#{id} holds {value:?}, not {needle:?}")));
+        }
+    }
+    client.execute("document.getElementById('line-1').scrollIntoView()", vec![]).await?;
+    save(client, shots, &shot(7)).await?;
+
+    // The person's timeline has the journey and the request, most recent first.
+    client.goto(&server.url(&alert)).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Id("person-link")).await?.click().await?;
+    let person = wait_for_path_under(client, "/persons/", "").await?;
+    let timeline = text_with(client, "section[aria-labelledby=timeline]", "Journey").await?;
+    for needle in ["Confirmed", "Draft", "Issued"] {
+        if !timeline.contains(needle) {
+            return Err(fail(format!("the timeline lacks {needle:?}: {timeline}")));
+        }
+    }
+    save(client, shots, &shot(8)).await?;
+
+    // The warrant's page reads right to left in Arabic.
+    client.find(Locator::Css("section[aria-labelledby=warrants] tbody a")).await?.click().await?;
+    let warrant = wait_for_path_under(client, "/warrants/", &person).await?;
+    client.goto(&server.url(&format!("/lang/ar?next={warrant}"))).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='ar'][dir='rtl']")).await?;
+    text_with(client, "#status", "طليق").await?;
+    save(client, shots, &shot(9)).await?;
+    client.goto(&server.url(&format!("/lang/en?next={warrant}"))).await?;
+    client.wait().at_most(WAIT).for_element(Locator::Css("html[lang='en'][dir='ltr']")).await?;
+    Ok(())
+}
