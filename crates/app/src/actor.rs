@@ -46,6 +46,24 @@ impl Actor {
         }
     }
 
+    /// A background service acting on its own (the travel mailbox), audited under its name.
+    /// It holds no role: what it writes, it writes through use cases made for it.
+    pub fn service(name: &str) -> Self {
+        Self {
+            principal: Principal {
+                user_id: name.to_owned(),
+                unit_id: String::new(),
+                unit_kind: UnitKind::Administration,
+                unit_state: None,
+                roles: Vec::new(),
+            },
+            name: name.to_owned(),
+            display_name: name.to_owned(),
+            unit_name: String::new(),
+            method: AuthMethod::Operator,
+        }
+    }
+
     /// Someone not signed in, named by what they typed (for audit entries of failed logins).
     pub fn anonymous(claimed_name: &str) -> Self {
         Self {

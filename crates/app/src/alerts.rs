@@ -1017,7 +1017,7 @@ impl Comity {
         trail::record(
             &mut tx,
             now,
-            &Actor::operator(),
+            &Actor::service("mailbox"),
             "alert.create",
             Target::new(RecordKind::TravelAlert, &a.id, Classification::ExParte),
             serde_json::json!({ "intake": "mailbox" }),
