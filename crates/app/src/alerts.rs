@@ -772,9 +772,9 @@ impl Comity {
         for w in &warrants {
             request_ids.extend(store::requests_of_warrant(&mut c, &w.id).await?);
         }
-        let nationality_party = match &person.nationality {
-            Some(n) => Some((n.clone(), self.states_parties_on(&mut c, self.today()).await?.contains(n))),
-            None => None,
+        let nationality_party = match (&person.nationality, self.nationality_of(&mut c, &person).await?) {
+            (Some(id), Some(name)) => Some((name, self.states_parties_on(&mut c, self.today()).await?.contains(id))),
+            _ => None,
         };
         drop(c);
         let mut requests = Vec::new();
@@ -839,6 +839,7 @@ impl Comity {
         let mut c = self.db.read().await?;
         let a = self.visible_alert(&mut c, actor, id, Action::Read).await?;
         let (person, warrant) = self.sought_under(&mut c, actor, &a).await?;
+        let nationality = self.nationality_of(&mut c, &person).await?;
         drop(c);
         let when = view.summary.expected_from.map(|d| d.to_string()).unwrap_or_else(|| "the coming days".into());
         let mut drafts = AlertDrafts { notes_verbales: Vec::new(), assembly_notices: Vec::new(), requests: Vec::new() };
@@ -900,6 +901,7 @@ impl Comity {
             let input = arrest_request_input(
                 &warrant,
                 &person,
+                nationality.as_deref(),
                 LineType::ArrestSurrender,
                 &b.partner_id,
                 "chamber",

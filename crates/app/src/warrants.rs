@@ -991,17 +991,15 @@ impl Comity {
             return Err(AppError::Internal("validated line type missing".into()));
         };
         let person = store::person(&mut tx, &w.person_id).await?.ok_or(AppError::NotFound)?;
+        let nationality = self.nationality_of(&mut tx, &person).await?;
         let on_behalf_of = input.on_behalf_of.clone().unwrap_or_else(|| {
             if actor.principal.unit_kind == UnitKind::Otp { "prosecution" } else { "chamber" }.into()
         });
         let mut created = Vec::new();
         for partner_id in &states {
-            let request = arrest_request_input(&w, &person, line_type, partner_id, &on_behalf_of, input);
-            let (r, lines) = match self.new_request(&mut tx, actor, &request, today, None).await {
-                Ok(built) => built,
-                Err(AppError::Validation(errors)) => return Err(AppError::Validation(errors)),
-                Err(other) => return Err(other),
-            };
+            let request =
+                arrest_request_input(&w, &person, nationality.as_deref(), line_type, partner_id, &on_behalf_of, input);
+            let (r, lines) = self.new_request(&mut tx, actor, &request, today, None).await?;
             request_store::insert_request(&mut tx, &r).await?;
             for l in &lines {
                 request_store::insert_line(&mut tx, l).await?;
@@ -1025,6 +1023,13 @@ impl Comity {
             out.push(self.request_summary(actor, &id).await?);
         }
         Ok(out)
+    }
+
+    /// The name of the State the person is a national of, for the documents sent about them.
+    pub(crate) async fn nationality_of(&self, ex: &mut impl Executor, person: &Person) -> Result<Option<String>> {
+        let Some(id) = &person.nationality else { return Ok(None) };
+        let names = partner_store::names(ex, std::slice::from_ref(id)).await?;
+        Ok(Some(names.into_iter().next().map_or_else(|| id.clone(), |(_, name, _)| name)))
     }
 
     /// The States Parties on a day.
@@ -1362,6 +1367,7 @@ fn parse_required_date(e: &mut FieldErrors, field: &str, value: &str) -> Option<
 pub(crate) fn arrest_request_input(
     w: &Warrant,
     person: &Person,
+    nationality: Option<&str>,
     line_type: LineType,
     partner_id: &str,
     on_behalf_of: &str,
@@ -1375,7 +1381,7 @@ pub(crate) fn arrest_request_input(
     if let Some(b) = person.born_on {
         description.push_str(&format!(", born on {b}"));
     }
-    if let Some(n) = &person.nationality {
+    if let Some(n) = nationality {
         description.push_str(&format!(", national of {n}"));
     }
     let warrant_reference = format!("{}, issued by {} on {}", w.reference, w.chamber, w.issued_on);
