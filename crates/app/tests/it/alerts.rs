@@ -171,6 +171,34 @@ async fn an_alert_is_triaged_matched_confirmed_and_acted_on() {
 }
 
 #[tokio::test]
+async fn the_board_puts_the_soonest_arrival_first_and_past_or_undated_ones_last() {
+    on_every_engine!(|t| {
+        let s = TestApp::start(t).await;
+        people(&s).await;
+        let otp = actor(&s, "otp").await;
+        for (name, from) in
+            [("Later Person", Some("2026-04-01")), ("Undated Person", None), ("Soon Person", Some("2026-03-05"))]
+        {
+            let input = AlertInput {
+                reported_name: name.into(),
+                expected_from: from.map(str::to_owned),
+                expected_to: None,
+                ..journey()
+            };
+            s.app.report_travel(&otp, &input, AlertIntake::Form).await.expect("report");
+        }
+        // A week on, the soon arrival has passed: it goes after the coming one.
+        s.clock.advance(Duration::days(7));
+        let board = s.app.list_alerts(&otp, None).await.expect("board");
+        let order: Vec<_> = board.iter().map(|a| (a.reported_name.as_str(), a.days_to_arrival)).collect();
+        assert_eq!(order, [("Later Person", Some(23)), ("Soon Person", Some(-4)), ("Undated Person", None)]);
+        assert!(s.app.list_alerts(&otp, Some("confirmed")).await.expect("filter").is_empty());
+        let e = s.app.list_alerts(&otp, Some("pending")).await.expect_err("unknown status");
+        assert!(problem(e, "status").starts_with("must be one of"));
+    });
+}
+
+#[tokio::test]
 async fn bad_travel_reports_are_refused_with_the_field_named() {
     on_every_engine!(|t| {
         let s = TestApp::start(t).await;
