@@ -294,7 +294,7 @@ impl Comity {
             Some(list) => {
                 let mut ids = Vec::new();
                 for key in list.iter().filter(|k| !k.trim().is_empty()) {
-                    if let Some(id) = self.partner_id_of(ex, e, "destinations", key).await {
+                    if let Some(id) = self.resolve_partner(ex, e, "destinations", key).await {
                         if !ids.contains(&id) {
                             ids.push(id);
                         }
@@ -421,10 +421,7 @@ impl Comity {
             updated_at: now,
             version: 1,
         };
-        actor.check(Action::Create, &alert_access(&a)).map_err(|e| match e {
-            AppError::NotFound => AppError::Forbidden,
-            other => other,
-        })?;
+        actor.check(Action::Create, &alert_access(&a)).map_err(crate::partners::refused_creation)?;
         store::insert_alert(&mut tx, &a).await?;
         trail::record(
             &mut tx,
@@ -480,11 +477,7 @@ impl Comity {
             )
             .await?;
         e.into_result()?;
-        match patch.version {
-            None => return Err(AppError::field("version", "is required: send the version you read")),
-            Some(v) if v != a.version => return Err(AppError::StaleVersion { current: a.version }),
-            Some(_) => {}
-        }
+        AppError::check_version(patch.version, a.version)?;
         if let Some(p) = c.person {
             a.person_id = p.map(|p| p.id);
         }
@@ -562,11 +555,7 @@ impl Comity {
                 allowed: moves(&a).iter().map(|m| (*m).to_owned()).collect(),
             });
         };
-        match input.version {
-            None => return Err(AppError::field("version", "is required: send the version you read")),
-            Some(v) if v != a.version => return Err(AppError::StaleVersion { current: a.version }),
-            Some(_) => {}
-        }
+        AppError::check_version(input.version, a.version)?;
         let mut e = FieldErrors::new();
         match m {
             Move::Confirm => {
@@ -954,7 +943,7 @@ impl Comity {
         }
         let (_, warrant) = self.sought_under(&mut c, actor, &a).await?;
         let mut e = FieldErrors::new();
-        let partner = self.partner_id_of(&mut c, &mut e, "partner_id", &input.partner_id).await;
+        let partner = self.resolve_partner(&mut c, &mut e, "partner_id", &input.partner_id).await;
         drop(c);
         e.into_result()?;
         let Some(partner) = partner else {

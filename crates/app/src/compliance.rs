@@ -186,7 +186,7 @@ impl Comity {
         let today = self.today();
         let mut tx = self.db.write().await?;
         let mut e = FieldErrors::new();
-        let partner_id = self.partner_id_of(&mut tx, &mut e, "partner_id", &input.partner_id).await;
+        let partner_id = self.resolve_partner(&mut tx, &mut e, "partner_id", &input.partner_id).await;
         let basis = match input.basis.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
             Some(b) => e.code::<FindingBasis>("basis", b),
             None => Some(FindingBasis::Art87_7),
@@ -271,10 +271,7 @@ impl Comity {
             updated_at: now,
             version: 1,
         };
-        actor.check(Action::Create, &finding_access(&f)).map_err(|e| match e {
-            AppError::NotFound => AppError::Forbidden,
-            other => other,
-        })?;
+        actor.check(Action::Create, &finding_access(&f)).map_err(crate::partners::refused_creation)?;
         store::insert_finding(&mut tx, &f).await?;
         for r in &request_ids {
             store::link_finding_request(&mut tx, &f.id, r).await?;
@@ -454,11 +451,7 @@ impl Comity {
             e.add("note", "must be at most 5000 characters");
         }
         e.into_result()?;
-        match input.version {
-            None => return Err(AppError::field("version", "is required: send the version you read")),
-            Some(v) if v != f.version => return Err(AppError::StaleVersion { current: f.version }),
-            Some(_) => {}
-        }
+        AppError::check_version(input.version, f.version)?;
         let Some(status) = status else {
             return Err(AppError::Internal("validated status missing".into()));
         };

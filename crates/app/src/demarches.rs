@@ -103,7 +103,7 @@ impl Comity {
         }
         let organisation = input.organisation.trim().to_owned();
         let partner_id = match input.partner_id.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(p) => self.partner_id_of(&mut tx, &mut e, "partner_id", p).await,
+            Some(p) => self.resolve_partner(&mut tx, &mut e, "partner_id", p).await,
             None => None,
         };
         if partner_id.is_none() && organisation.is_empty() && !e.0.contains_key("partner_id") {
@@ -196,10 +196,7 @@ impl Comity {
             created_by: actor.audit_id().to_owned(),
             created_at: now,
         };
-        actor.check(Action::Create, &demarche_access(&d)).map_err(|e| match e {
-            AppError::NotFound => AppError::Forbidden,
-            other => other,
-        })?;
+        actor.check(Action::Create, &demarche_access(&d)).map_err(crate::partners::refused_creation)?;
         store::insert_demarche(&mut tx, &d).await?;
         trail::record(
             &mut tx,

@@ -34,6 +34,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Optimistic concurrency: a change names the version it was made from, and a change
+    /// made from an older one is refused rather than silently overwriting.
+    pub fn check_version(given: Option<i64>, current: i64) -> Result<(), AppError> {
+        match given {
+            None => Err(AppError::field("version", "is required: send the version you read")),
+            Some(v) if v != current => Err(AppError::StaleVersion { current }),
+            Some(_) => Ok(()),
+        }
+    }
+
     pub fn field(field: &str, problem: impl Into<String>) -> Self {
         let mut e = FieldErrors::new();
         e.add(field, problem);

@@ -296,7 +296,8 @@ fn child_access(kind: RecordKind, classification: &str, partner: &Partner, keepe
 /// Adding an entry to a partner the actor can see is refused for lack of powers (403), even
 /// when the new entry's classification would hide it from them: the entry is no one's secret
 /// yet, and a 404 would wrongly say the partner does not exist.
-fn refused_creation(e: AppError) -> AppError {
+/// A record its author may not create is refused, not hidden: they asked to make it.
+pub(crate) fn refused_creation(e: AppError) -> AppError {
     match e {
         AppError::NotFound => AppError::Forbidden,
         other => other,

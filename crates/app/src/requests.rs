@@ -560,7 +560,7 @@ fn optional_code<T: std::str::FromStr<Err = comity_domain::validation::UnknownCo
 
 impl Comity {
     /// Finds a partner by id or ISO code.
-    async fn resolve_partner(
+    pub(crate) async fn resolve_partner(
         &self,
         ex: &mut impl Executor,
         e: &mut FieldErrors,
@@ -585,7 +585,7 @@ impl Comity {
         found
     }
 
-    async fn resolve_named_unit(
+    pub(crate) async fn resolve_named_unit(
         &self,
         ex: &mut impl Executor,
         e: &mut FieldErrors,
@@ -890,10 +890,9 @@ impl Comity {
         };
         // The new record must be one its author may keep.
         if imported.is_none() {
-            actor.check(Action::Create, &request_access(&r, RecordKind::Request)).map_err(|e| match e {
-                AppError::NotFound => AppError::Forbidden,
-                other => other,
-            })?;
+            actor
+                .check(Action::Create, &request_access(&r, RecordKind::Request))
+                .map_err(crate::partners::refused_creation)?;
         }
         let lines = lines_from(&r.id, &parsed_lines);
         Ok((r, lines))
@@ -1081,12 +1080,8 @@ impl Comity {
         if actor.principal.unit_kind == UnitKind::StateFocalPoint {
             return Err(AppError::Forbidden);
         }
-        let Some(version) = patch.version else {
-            return Err(AppError::field("version", "is required: send the version you read"));
-        };
-        if version != r.version {
-            return Err(AppError::StaleVersion { current: r.version });
-        }
+        AppError::check_version(patch.version, r.version)?;
+        let version = r.version;
         let status = status_of(&r);
         let editable_content = matches!(status, Status::Draft | Status::PreConsultation | Status::Received);
         let content_change = patch.title.is_some()

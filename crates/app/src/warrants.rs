@@ -305,14 +305,6 @@ pub(crate) fn effective_day(e: &mut FieldErrors, value: Option<&str>, today: Nai
     day
 }
 
-fn check_version(given: Option<i64>, current: i64) -> Result<()> {
-    match given {
-        None => Err(AppError::field("version", "is required: send the version you read")),
-        Some(v) if v != current => Err(AppError::StaleVersion { current }),
-        Some(_) => Ok(()),
-    }
-}
-
 impl Comity {
     /// Whether the actor's unit records warrants (for showing the form).
     pub fn may_record_warrants(&self, actor: &Actor) -> bool {
@@ -334,15 +326,11 @@ impl Comity {
         names: &[String],
     ) -> Vec<String> {
         let mut ids = Vec::new();
-        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-            let found = match accounts::unit_by_name(ex, name).await {
-                Ok(Some(u)) => Some(u),
-                _ => accounts::unit_by_id(ex, name).await.ok().flatten(),
-            };
-            match found {
-                Some(u) if !ids.contains(&u.id) => ids.push(u.id),
-                Some(_) => {}
-                None => e.add(field, format!("unknown unit '{name}'")),
+        for name in names.iter().filter(|n| !n.trim().is_empty()) {
+            if let Some(u) = self.resolve_named_unit(ex, e, field, name).await {
+                if !ids.contains(&u.id) {
+                    ids.push(u.id);
+                }
             }
         }
         ids
@@ -383,28 +371,10 @@ impl Comity {
             e.add("person.born_on", "cannot be later than today");
         }
         let nationality = match input.nationality.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(n) => self.partner_id_of(ex, e, "person.nationality", n).await,
+            Some(n) => self.resolve_partner(ex, e, "person.nationality", n).await,
             None => None,
         };
         (name, aliases, born_on, nationality)
-    }
-
-    /// A partner's id from its id or ISO code, or a field error.
-    pub(crate) async fn partner_id_of(
-        &self,
-        ex: &mut impl Executor,
-        e: &mut FieldErrors,
-        field: &str,
-        key: &str,
-    ) -> Option<String> {
-        let key = key.trim();
-        for k in [key.to_owned(), key.to_uppercase()] {
-            if let Ok(Some(p)) = partner_store::partner(ex, &k).await {
-                return Some(p.id);
-            }
-        }
-        e.add(field, format!("unknown partner '{key}'"));
-        None
     }
 
     /// Records a warrant or summons, with its person if new.
@@ -529,10 +499,7 @@ impl Comity {
             version: 1,
         };
         if imported.is_none() {
-            actor.check(Action::Create, &warrant_access(&w)).map_err(|e| match e {
-                AppError::NotFound => AppError::Forbidden,
-                other => other,
-            })?;
+            actor.check(Action::Create, &warrant_access(&w)).map_err(crate::partners::refused_creation)?;
         }
         if input.person_id.as_deref().is_none_or(|p| p.trim().is_empty()) {
             store::insert_person(tx, &person).await?;
@@ -855,7 +822,7 @@ impl Comity {
             e.add("note", "must be at most 2000 characters");
         }
         e.into_result()?;
-        check_version(input.version, w.version)?;
+        AppError::check_version(input.version, w.version)?;
         let Some(status) = status else {
             return Err(AppError::Internal("validated status missing".into()));
         };
@@ -911,7 +878,7 @@ impl Comity {
             e.add("effective_on", format!("cannot be before the warrant was issued ({})", w.issued_on));
         }
         e.into_result()?;
-        check_version(input.version, w.version)?;
+        AppError::check_version(input.version, w.version)?;
         if !w.under_seal {
             return Err(AppError::Conflict("the warrant is not under seal".into()));
         }
@@ -970,7 +937,7 @@ impl Comity {
         }
         let mut states: Vec<String> = Vec::new();
         for key in &input.partner_ids {
-            if let Some(id) = self.partner_id_of(&mut tx, &mut e, "partner_ids", key).await {
+            if let Some(id) = self.resolve_partner(&mut tx, &mut e, "partner_ids", key).await {
                 if !states.contains(&id) {
                     states.push(id);
                 }
