@@ -229,6 +229,13 @@ fn moves(a: &TravelAlert) -> Vec<&'static str> {
     AlertStatus::parse(&a.status).map(|s| s.moves().iter().map(|m| m.code()).collect()).unwrap_or_default()
 }
 
+/// What every destination's brief shares about the person sought.
+struct SoughtPerson {
+    /// The art. 98(1) question, when the person is a national of a State not party.
+    immunity: Option<String>,
+    requests: Vec<RequestSummary>,
+}
+
 /// Validated alert fields.
 struct Checked {
     person: Option<Option<Person>>,
@@ -676,9 +683,10 @@ impl Comity {
         };
         let briefs = match (&a.person_id, AlertStatus::parse(&a.status)) {
             (Some(person), Some(AlertStatus::Confirmed | AlertStatus::Draft)) => {
+                let sought = self.sought_person(actor, person).await?;
                 let mut out = Vec::new();
                 for d in split_list(&a.destinations) {
-                    out.push(self.destination_brief(actor, person, &d, summary.days_to_arrival).await?);
+                    out.push(self.destination_brief(actor, &sought, &d, summary.days_to_arrival).await?);
                 }
                 out
             }
@@ -739,50 +747,54 @@ impl Comity {
         Ok(out)
     }
 
-    async fn destination_brief(
-        &self,
-        actor: &Actor,
-        person_id: &str,
-        partner_id: &str,
-        days: Option<i64>,
-    ) -> Result<DestinationBrief> {
-        let partner = self.partner(actor, partner_id).await?;
-        let focal_points = self.focal_points(actor, partner_id).await.unwrap_or_default();
+    /// What the briefs share about the person, read once per alert: the requests already sent
+    /// under their warrants (those the actor may see) and the art. 98(1) question their
+    /// nationality raises.
+    async fn sought_person(&self, actor: &Actor, person_id: &str) -> Result<SoughtPerson> {
         let mut c = self.db.read().await?;
-        let (surrender_law, arrest_notes) =
-            store::arrest_law(&mut c, partner_id).await?.unwrap_or_else(|| ("unknown".into(), String::new()));
         let person = store::person(&mut c, person_id).await?.ok_or(AppError::NotFound)?;
-        let warrants: Vec<_> = store::warrants(&mut c)
-            .await?
-            .into_iter()
-            .filter(|w| w.person_id == person_id && actor.may(Action::Read, &warrant_access(w)))
-            .collect();
         let mut request_ids = Vec::new();
-        for w in &warrants {
-            request_ids.extend(store::requests_of_warrant(&mut c, &w.id).await?);
+        for w in store::warrants(&mut c).await? {
+            if w.person_id == person_id && actor.may(Action::Read, &warrant_access(&w)) {
+                request_ids.extend(store::requests_of_warrant(&mut c, &w.id).await?);
+            }
         }
-        let nationality_party = match (&person.nationality, self.nationality_of(&mut c, &person).await?) {
-            (Some(id), Some(name)) => Some((name, self.states_parties_on(&mut c, self.today()).await?.contains(id))),
+        let immunity = match (&person.nationality, self.nationality_of(&mut c, &person).await?) {
+            (Some(id), Some(name)) if !self.states_parties_on(&mut c, self.today()).await?.contains(id) => {
+                Some(format!(
+                    "{} is a national of {name}, not a State Party: if the person holds office there, \
+                 immunities under art. 98(1) may be raised; consider asking {name} for a waiver.",
+                    person.name
+                ))
+            }
             _ => None,
         };
         drop(c);
         let mut requests = Vec::new();
         for id in request_ids {
             if let Ok(r) = self.request_summary(actor, &id).await {
-                if r.partner_id == partner_id {
-                    requests.push(r);
-                }
+                requests.push(r);
             }
         }
+        Ok(SoughtPerson { immunity, requests })
+    }
+
+    async fn destination_brief(
+        &self,
+        actor: &Actor,
+        sought: &SoughtPerson,
+        partner_id: &str,
+        days: Option<i64>,
+    ) -> Result<DestinationBrief> {
+        let partner = self.partner(actor, partner_id).await?;
+        let focal_points = self.focal_points(actor, partner_id).await.unwrap_or_default();
+        let (surrender_law, arrest_notes) = store::arrest_law(&mut self.db.read().await?, partner_id)
+            .await?
+            .unwrap_or_else(|| ("unknown".into(), String::new()));
+        let requests: Vec<RequestSummary> =
+            sought.requests.iter().filter(|r| r.partner_id == partner_id).cloned().collect();
+        let mut article_98: Vec<String> = sought.immunity.iter().cloned().collect();
         let bound = partner.summary.rome_statute == "party";
-        let mut article_98 = Vec::new();
-        if let Some((nationality, false)) = &nationality_party {
-            article_98.push(format!(
-                "{} is a national of {nationality}, not a State Party: if the person holds office there, \
-                 immunities under art. 98(1) may be raised; consider asking {nationality} for a waiver.",
-                person.name
-            ));
-        }
         if arrest_notes.to_lowercase().contains("98") {
             article_98.push(arrest_notes.clone());
         }
