@@ -776,18 +776,9 @@ impl Comity {
             .filter(|s| !s.is_empty())
             .and_then(|s| e.code::<PersonStatus>("status", s));
         e.into_result()?;
-        let mut c = self.db.read().await?;
-        let persons: BTreeMap<String, Person> =
-            store::persons(&mut c).await?.into_iter().map(|p| (p.id.clone(), p)).collect();
         let words = crate::requests::search_words(q.q.as_deref().unwrap_or_default());
-        let mut out: Vec<WarrantSummary> = store::warrants(&mut c)
-            .await?
-            .iter()
-            .filter(|w| actor.may(Action::Read, &warrant_access(w)))
-            .filter(|w| status.is_none_or(|s| w.status == s.code()))
-            .filter(|w| q.situation.as_deref().is_none_or(|s| s.trim().is_empty() || w.situation == s.trim()))
-            .filter(|w| {
-                let p = persons.get(&w.person_id);
+        let out = self
+            .warrant_summaries(|w, p| {
                 let text = format!(
                     "{} {} {} {}",
                     p.map(|p| p.name.as_str()).unwrap_or_default(),
@@ -796,11 +787,12 @@ impl Comity {
                     w.reference
                 );
                 let have = crate::requests::search_words(&text);
-                words.iter().all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+                actor.may(Action::Read, &warrant_access(w))
+                    && status.is_none_or(|s| w.status == s.code())
+                    && q.situation.as_deref().is_none_or(|s| s.trim().is_empty() || w.situation == s.trim())
+                    && words.iter().all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
             })
-            .map(|w| summary(w, persons.get(&w.person_id).map(|p| p.name.as_str()).unwrap_or_default()))
-            .collect();
-        out.sort_by(|a, b| b.issued_on.cmp(&a.issued_on).then(a.reference.cmp(&b.reference)));
+            .await?;
         let disclosed: Vec<(&str, &str)> = out.iter().map(|w| (w.id.as_str(), w.classification.as_str())).collect();
         self.audit_reads(actor, "warrant.list", RecordKind::Warrant, &disclosed).await?;
         Ok(out)
@@ -1049,36 +1041,45 @@ impl Comity {
     /// queried day by day cannot date a sealed one.
     pub async fn warrant_statistics(&self, actor: &Actor, on: NaiveDate) -> Result<WarrantStatistics> {
         actor.check(Action::Read, &RecordAccess::new(RecordKind::Statistics, Classification::Public))?;
-        let mut c = self.db.read().await?;
-        let warrants = store::warrants(&mut c).await?;
-        let events = store::all_warrant_events(&mut c).await?;
-        let persons: BTreeMap<String, Person> =
-            store::persons(&mut c).await?.into_iter().map(|p| (p.id.clone(), p)).collect();
-        drop(c);
         let counts_all = actor.principal.unit_kind.is_court_organ();
-        Ok(at_large(&warrants, &events, &persons, on, |w| actor.may(Action::Read, &warrant_access(w)), counts_all))
+        self.at_large_on(on, |w| actor.may(Action::Read, &warrant_access(w)), counts_all).await
     }
 
     /// The figure anyone may see: public warrants only.
     pub async fn public_warrant_statistics(&self, on: NaiveDate) -> Result<WarrantStatistics> {
+        self.at_large_on(on, is_public, false).await
+    }
+
+    /// The persons at large on a day, counting the warrants `visible` says the reader may
+    /// see, and when `counts_all` the others too, unnamed.
+    async fn at_large_on(
+        &self,
+        on: NaiveDate,
+        visible: impl Fn(&Warrant) -> bool,
+        counts_all: bool,
+    ) -> Result<WarrantStatistics> {
         let mut c = self.db.read().await?;
         let warrants = store::warrants(&mut c).await?;
         let events = store::all_warrant_events(&mut c).await?;
-        let persons: BTreeMap<String, Person> =
-            store::persons(&mut c).await?.into_iter().map(|p| (p.id.clone(), p)).collect();
-        Ok(at_large(&warrants, &events, &persons, on, is_public, false))
+        let persons = persons_by_id(&mut c).await?;
+        Ok(at_large(&warrants, &events, &persons, on, visible, counts_all))
     }
 
     /// The public warrants, for the page anyone may read.
     pub async fn public_warrants(&self) -> Result<Vec<WarrantSummary>> {
+        self.warrant_summaries(|w, _| is_public(w)).await
+    }
+
+    /// The warrants `keep` chooses, with their person, most recent first.
+    async fn warrant_summaries(&self, keep: impl Fn(&Warrant, Option<&Person>) -> bool) -> Result<Vec<WarrantSummary>> {
         let mut c = self.db.read().await?;
-        let persons: BTreeMap<String, Person> =
-            store::persons(&mut c).await?.into_iter().map(|p| (p.id.clone(), p)).collect();
+        let persons = persons_by_id(&mut c).await?;
         let mut out: Vec<WarrantSummary> = store::warrants(&mut c)
             .await?
             .iter()
-            .filter(|w| is_public(w))
-            .map(|w| summary(w, persons.get(&w.person_id).map(|p| p.name.as_str()).unwrap_or_default()))
+            .map(|w| (w, persons.get(&w.person_id)))
+            .filter(|(w, p)| keep(w, *p))
+            .map(|(w, p)| summary(w, p.map(|p| p.name.as_str()).unwrap_or_default()))
             .collect();
         out.sort_by(|a, b| b.issued_on.cmp(&a.issued_on).then(a.reference.cmp(&b.reference)));
         Ok(out)
@@ -1278,6 +1279,10 @@ pub struct TimelineEntry {
     pub link: String,
 }
 
+async fn persons_by_id(ex: &mut impl Executor) -> Result<BTreeMap<String, Person>> {
+    Ok(store::persons(ex).await?.into_iter().map(|p| (p.id.clone(), p)).collect())
+}
+
 fn is_public(w: &Warrant) -> bool {
     !w.under_seal && w.classification == Classification::Public.code()
 }
@@ -1290,6 +1295,10 @@ fn at_large(
     visible: impl Fn(&Warrant) -> bool,
     counts_all: bool,
 ) -> WarrantStatistics {
+    let mut histories: BTreeMap<&str, Vec<WarrantEvent>> = BTreeMap::new();
+    for e in events {
+        histories.entry(e.warrant_id.as_str()).or_default().push(e.clone());
+    }
     let mut named: BTreeMap<String, AtLargeEntry> = BTreeMap::new();
     let mut unnamed: BTreeSet<String> = BTreeSet::new();
     for w in warrants {
@@ -1298,8 +1307,8 @@ fn at_large(
             continue;
         }
         let Some(kind) = WarrantKind::parse(&w.kind) else { continue };
-        let history: Vec<WarrantEvent> = events.iter().filter(|e| e.warrant_id == w.id).cloned().collect();
-        if !at_large_on(kind, w.issued_on, &steps_of(&history), on) {
+        let history = histories.get(w.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        if !at_large_on(kind, w.issued_on, &steps_of(history), on) {
             continue;
         }
         if seen {
