@@ -521,8 +521,12 @@ impl Comity {
         Ok(w)
     }
 
-    /// What the partner's law allows for arrest and surrender (anyone who may see the partner).
+    /// What the partner's law allows for arrest and surrender: the Court's own assessment,
+    /// for its organs only, not for the State or any other.
     pub async fn arrest_law(&self, actor: &Actor, partner_id: &str) -> Result<ArrestLaw> {
+        if !actor.principal.unit_kind.is_court_organ() {
+            return Err(AppError::NotFound);
+        }
         let partner = self.partner(actor, partner_id).await?;
         let mut c = self.db.read().await?;
         let (surrender_law, notes) = store::arrest_law(&mut c, &partner.summary.id).await?.ok_or(AppError::NotFound)?;

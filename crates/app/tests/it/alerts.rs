@@ -66,6 +66,14 @@ async fn an_alert_is_triaged_matched_confirmed_and_acted_on() {
         assert!(problem(s.app.set_arrest_law(&reg, "ZAF", &wrong).await.expect_err("bad"), "surrender_law")
             .starts_with("must be one of"));
         s.app.set_arrest_law(&reg, "zaf", &law).await.expect("the Registry records the law");
+        assert_eq!(s.app.arrest_law(&otp, "ZAF").await.expect("the OTP reads it").surrender_law, "partial");
+        for name in ["fp.arg", "counsel", "observer"] {
+            let who = actor(&s, name).await;
+            assert!(
+                matches!(s.app.arrest_law(&who, "ZAF").await, Err(AppError::NotFound)),
+                "{name} reads the Court's notes"
+            );
+        }
         let a = s.app.report_travel(&otp, &journey(), AlertIntake::Form).await.expect("report");
         assert_eq!((a.summary.status.as_str(), a.summary.grading.as_str()), ("draft", "B2"));
         assert_eq!(a.summary.days_to_arrival, Some(18));

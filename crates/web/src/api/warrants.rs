@@ -329,7 +329,7 @@ pub async fn import(
     Ok((status, Json(report)))
 }
 
-/// What the partner's own law allows for arrest and surrender.
+/// What the partner's own law allows for arrest and surrender, as the Court assesses it (its organs only).
 #[utoipa::path(
     get, path = "/api/v1/partners/{id}/arrest-law", tag = "partners", operation_id = "get_arrest_law",
     params(("id" = String, Path)),
