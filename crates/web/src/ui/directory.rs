@@ -269,17 +269,14 @@ pub async fn log_demarche(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let f = Fields::parse(&body);
-    if !csrf_ok(&session, &f.one("csrf")) {
-        return csrf_refused();
-    }
-    let mut v = DemarcheValues::parse(&f);
-    if v.partner_id.trim().is_empty() {
-        v.partner_id = id.clone();
-    }
-    match s.app.log_demarche(&session.actor, &v.input(None, None)).await {
-        Ok(_) => axum::response::Redirect::to(&format!("/partners/{id}#demarches")).into_response(),
-        Err(AppError::Validation(fields)) => refused_page(fields),
-        Err(e) => UiError(e).into_response(),
+    let about = |v: &DemarcheValues| {
+        let mut input = v.input(None, None);
+        input.partner_id = input.partner_id.or_else(|| Some(id.clone()));
+        input
+    };
+    match super::warrants::submit_demarche(&s, &session, &body, about, &format!("/partners/{id}")).await {
+        Ok(done) => done,
+        Err((_, AppError::Validation(fields))) => refused_page(fields),
+        Err((_, e)) => UiError(e).into_response(),
     }
 }

@@ -19,8 +19,8 @@ use comity_app::{
 use comity_domain::warrant::{AlertIntake, AlertStatus, InformationCredibility, SourceReliability};
 
 use super::{
-    demarche_block, done_message, opt, partner_choices, person_choices, refusal, split_codes, vocab, DemarcheBlock,
-    DemarcheValues, Done, RequestRow,
+    demarche_block, done_message, opt, partner_choices, person_choices, refusal, split_codes, submit_demarche, vocab,
+    DemarcheBlock, DemarcheValues, Done, RequestRow,
 };
 use crate::{
     auth::UiSession,
@@ -627,16 +627,11 @@ pub async fn log_demarche(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let f = Fields::parse(&body);
-    if !csrf_ok(&session, &f.one("csrf")) {
-        return csrf_refused();
-    }
-    let v = DemarcheValues::parse(&f);
     // A démarche about a journey is about its person too, when known.
     let person = s.app.alert(&session.actor, &id).await.ok().and_then(|a| a.summary.person_id);
-    let err = match s.app.log_demarche(&session.actor, &v.input(person.as_deref(), Some(&id))).await {
-        Ok(_) => return Redirect::to(&format!("/alerts/{id}?done=demarche#demarches")).into_response(),
-        Err(e) => e,
-    };
-    again(&s, &session, &id, err, "dm-", None, String::new(), v).await
+    let about = |v: &DemarcheValues| v.input(person.as_deref(), Some(&id));
+    match submit_demarche(&s, &session, &body, about, &format!("/alerts/{id}?done=demarche")).await {
+        Ok(done) => done,
+        Err((v, err)) => again(&s, &session, &id, err, "dm-", None, String::new(), v).await,
+    }
 }

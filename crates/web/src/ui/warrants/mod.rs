@@ -361,6 +361,28 @@ pub async fn demarche_block(
     }
 }
 
+/// Logs the démarche a page's form sent and answers with the way back to the list of
+/// démarches on `back`. A refusal the page should show again comes back as the values typed and why;
+/// a forged form is answered at once.
+pub async fn submit_demarche(
+    s: &AppState,
+    session: &comity_app::auth::SessionState,
+    body: &[u8],
+    about: impl FnOnce(&DemarcheValues) -> DemarcheInput,
+    back: &str,
+) -> Result<axum::response::Response, (DemarcheValues, AppError)> {
+    use axum::response::{IntoResponse, Redirect};
+    let f = crate::ui::requests::Fields::parse(body);
+    if !crate::ui::csrf_ok(session, &f.one("csrf")) {
+        return Ok(crate::ui::csrf_refused());
+    }
+    let v = DemarcheValues::parse(&f);
+    match s.app.log_demarche(&session.actor, &about(&v)).await {
+        Ok(_) => Ok(Redirect::to(&format!("{back}#demarches")).into_response()),
+        Err(e) => Err((v, e)),
+    }
+}
+
 /// A success message for `?done=`, when the code is one of ours.
 pub fn done_message(tr: &Tr, done: Option<&str>) -> String {
     match done {

@@ -13,13 +13,13 @@ use comity_app::{auth::SessionState, warrants::PersonPage, AppError};
 use comity_domain::warrant::PersonStatus;
 
 use super::{
-    alerts::AlertRow, demarche_block, detail::event_title, done_message, refusal, DemarcheBlock, DemarcheValues, Done,
-    WarrantRow,
+    alerts::AlertRow, demarche_block, detail::event_title, done_message, refusal, submit_demarche, DemarcheBlock,
+    DemarcheValues, Done, WarrantRow,
 };
 use crate::{
     auth::UiSession,
     i18n::Tr,
-    ui::{csrf_ok, csrf_refused, error_page, render, requests::Fields, requests::FormErrors, Chrome, UiError},
+    ui::{csrf_ok, csrf_refused, error_page, render, requests::FormErrors, Chrome, UiError},
     AppState,
 };
 
@@ -172,14 +172,10 @@ pub async fn log_demarche(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let f = Fields::parse(&body);
-    if !csrf_ok(&session, &f.one("csrf")) {
-        return csrf_refused();
-    }
-    let v = DemarcheValues::parse(&f);
-    let err = match s.app.log_demarche(&session.actor, &v.input(Some(&id), None)).await {
-        Ok(_) => return Redirect::to(&format!("/persons/{id}?done=demarche#demarches")).into_response(),
-        Err(e) => e,
+    let about = |v: &DemarcheValues| v.input(Some(&id), None);
+    let (v, err) = match submit_demarche(&s, &session, &body, about, &format!("/persons/{id}?done=demarche")).await {
+        Ok(done) => return done,
+        Err(refused) => refused,
     };
     let tr = Tr::new(crate::middleware::current_lang(), s.i18n.clone());
     let (status, errors, _) = match refusal(&tr, err, "dm-", &format!("/persons/{id}")) {
